@@ -1,0 +1,42 @@
+// URLs: parsing, RFC 3986 reference resolution, and the one normalisation every stored
+// URL goes through. Pure, thread-safe. (The page's rel=canonical is only a hint and is
+// handled elsewhere; this is not it.)
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gleaner {
+
+struct UrlParts {
+  std::string scheme;                   // lower-case, e.g. "https"
+  std::optional<std::string> userinfo;
+  std::string host;                     // as written (NormalizeUrl lower-cases it)
+  std::optional<std::string> port;      // digits, without ':'
+  std::string path;                     // may be empty
+  std::optional<std::string> query;     // without '?'
+  std::optional<std::string> fragment;  // without '#'
+};
+
+// Splits an absolute URL (scheme required; "http", "https" and others). Surrounding white
+// space is ignored. Returns nullopt for a relative reference or an unparsable string.
+std::optional<UrlParts> ParseUrl(std::string_view url);
+
+// Writes the parts back ("scheme://[userinfo@]host[:port]path[?query][#fragment]").
+std::string FormatUrl(const UrlParts& parts);
+
+// Resolves `reference` against the absolute URL `base` (RFC 3986 section 5.2, dot segments
+// removed). An absolute reference is returned normalised only in its dot segments. When
+// `base` is not absolute, `reference` is returned trimmed, as written. Never fails.
+std::string ResolveUrl(std::string_view base, std::string_view reference);
+
+// The identity of a page for storage: lower-case scheme and host, default port (80/443)
+// dropped, empty path becomes "/", dot segments removed, fragment removed, tracking
+// parameters dropped (utm_*, fbclid, gclid, dclid, msclkid, mc_cid, mc_eid, _ga, igshid,
+// yclid ...), percent-encoding normalised (hex upper-case; unreserved characters decoded),
+// remaining query parameters kept in their order. Returns nullopt for a URL that is not
+// absolute http(s).
+std::optional<std::string> NormalizeUrl(std::string_view url);
+
+}  // namespace gleaner

@@ -1,0 +1,59 @@
+// One DOM for the whole extractor: Gumbo parses the UTF-8 page with the HTML5 algorithm and
+// the tree is copied into a libxml2 document, so that rules can use XPath 1.0 and every
+// module walks the same xmlNode tree. Pure; no I/O.
+//
+// Element and attribute names are lower-case; comments are dropped; text of <script>,
+// <style> and similar raw-text elements is kept as text children (JSON-LD needs it) but
+// nothing downstream puts it in the body.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <libxml/tree.h>
+
+#include "extractors/core/result.h"
+
+namespace gleaner::html {
+
+// Caps on what one page may cost. Hitting one is a clean kNoArticle error naming the cap.
+struct DomLimits {
+  size_t max_bytes = 16u << 20;  // UTF-8 input size
+  size_t max_nodes = 500000;     // elements + text nodes copied into the document
+  size_t max_depth = 512;        // nesting depth; deeper subtrees are cut off (not an error)
+};
+
+struct XmlDocDeleter {
+  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
+};
+using XmlDocPtr = std::unique_ptr<xmlDoc, XmlDocDeleter>;
+
+// A parsed page. Owns the libxml2 document; movable, not copyable.
+// Not thread-safe to mutate; distinct Documents may be used from distinct threads.
+class Document {
+ public:
+  explicit Document(XmlDocPtr doc) : doc_(std::move(doc)) {}
+  xmlDoc* doc() const { return doc_.get(); }
+  xmlNode* root() const { return xmlDocGetRootElement(doc_.get()); }  // <html>, never null
+
+ private:
+  XmlDocPtr doc_;
+};
+
+// Parses UTF-8 HTML. Returns kNoArticle when a cap in `limits` is exceeded (except depth,
+// which truncates). Never crashes on any input, including empty input (which yields
+// <html><head></head><body></body></html>).
+Result<Document> ParseHtml(std::string_view utf8, const DomLimits& limits = {});
+
+// The text of an element on one line: all descendant text except inside <script>, <style>,
+// <noscript>, <template>; runs of white space (no-break space included) collapse to one
+// space; trimmed. For a text node, its own text so cleaned.
+std::string ElementText(const xmlNode* node);
+
+// The value of attribute `name` on `node`, or nullopt. Thread-compatible.
+std::optional<std::string> Attribute(const xmlNode* node, const char* name);
+
+}  // namespace gleaner::html
