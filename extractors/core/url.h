@@ -12,23 +12,28 @@ namespace gleaner {
 struct UrlParts {
   std::string scheme;                   // lower-case, e.g. "https"
   std::optional<std::string> userinfo;
-  std::string host;                     // as written (NormalizeUrl lower-cases it)
+  std::string host;                     // as written; IPv6 literals keep their brackets
   std::optional<std::string> port;      // digits, without ':'
   std::string path;                     // may be empty
   std::optional<std::string> query;     // without '?'
   std::optional<std::string> fragment;  // without '#'
+  // False for URLs written without "//" (mailto:, urn:, javascript:): host, userinfo and
+  // port are then empty and FormatUrl writes "scheme:path".
+  bool has_authority = true;
 };
 
 // Splits an absolute URL (scheme required; "http", "https" and others). Surrounding white
 // space is ignored. Returns nullopt for a relative reference or an unparsable string.
 std::optional<UrlParts> ParseUrl(std::string_view url);
 
-// Writes the parts back ("scheme://[userinfo@]host[:port]path[?query][#fragment]").
+// Writes the parts back ("scheme://[userinfo@]host[:port]path[?query][#fragment]"; without
+// "//" when !has_authority).
 std::string FormatUrl(const UrlParts& parts);
 
 // Resolves `reference` against the absolute URL `base` (RFC 3986 section 5.2, dot segments
 // removed). An absolute reference is returned normalised only in its dot segments. When
-// `base` is not absolute, `reference` is returned trimmed, as written. Never fails.
+// `base` is not absolute, `reference` is returned trimmed, as written. Like a browser, both
+// drop tabs and line breaks inside (a wrapped href attribute). Never fails.
 std::string ResolveUrl(std::string_view base, std::string_view reference);
 
 // The identity of a page for storage: lower-case scheme and host, default port (80/443)

@@ -8,10 +8,16 @@
 // - numeric day first: 31 - 10 - 2022, 31/10/2022, 31.10.2022, 31-10-22 is NOT accepted
 //   (two-digit years are ambiguous); optional time after: "31/10/2022 à 14h05", "14:05"
 // - day month-name year: "31 octobre 2022", "1er janvier 2020", "lundi 31 oct. 2022";
-//   Arabic month names in Middle-Eastern (أكتوبر), Levantine (تشرين الأول) and Moroccan
-//   (أكتوبر / نونبر / شتنبر / يوليوز / غشت ...) forms; "31 أكتوبر 2022"
+//   Arabic month names in Middle-Eastern (أكتوبر), Levantine (تشرين الأول), Moroccan
+//   (أكتوبر / نونبر / شتنبر / يوليوز / غشت ...) and Algerian/Tunisian (جانفي / جوان / أوت ...)
+//   forms, tolerant of hamza/alef and taa-marbuta spellings, harakat and a leading "ال";
+//   "31 أكتوبر 2022"
 // - Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹) digits anywhere
 // - English month names ("October 31, 2022", "31 October 2022") for the generic extractor
+// Times come out as HH:MM:SS (seconds added when the page gives none, fractions dropped);
+// offsets as "Z" when written Z, otherwise "+HH:MM" ("+0100" -> "+01:00"; "14:05 GMT+1" ->
+// "+01:00"). A bare "+01:00" is read only after an ISO time: in prose "10:00-12:00" is a
+// range. Hijri dates are not read (their month names are not Gregorian ones).
 #pragma once
 
 #include <optional>

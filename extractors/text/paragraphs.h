@@ -2,7 +2,8 @@
 // each <br> (or run of <br>) end a paragraph; inline elements join; hidden elements
 // (`hidden`, `aria-hidden="true"`, inline `display:none` / `visibility:hidden`) and
 // <script>, <style>, <noscript>, <template>, <form>, <button>, <select>, <textarea>,
-// <input>, <iframe>, <svg> never contribute. Each paragraph is CleanText()ed (normalize.h);
+// <input>, <iframe>, <svg> (and <head>, <title>, <math>, <object>, <embed>, <canvas>, <video>,
+// <audio>, <map>, <datalist>) never contribute. Each paragraph is CleanText()ed (normalize.h);
 // empty paragraphs are dropped. Pure, thread-compatible.
 #pragma once
 
@@ -21,11 +22,14 @@ struct ParagraphLink {
 
 struct Paragraph {
   std::string text;                  // cleaned: trimmed, collapsed, NFC
-  std::vector<ParagraphLink> links;  // the <a href> elements inside it, in order
+  std::vector<ParagraphLink> links;  // the <a href> elements with text inside it, in order;
+                                     // a link spanning several paragraphs is in each
   const xmlNode* block = nullptr;    // the nearest block element that holds it
 };
 
-// The paragraphs under `node` (node included), in document order.
+// The paragraphs under `node` (node included; an element, a text node or a document), in
+// document order; empty for nullptr. Not recursive: any nesting depth is safe. The
+// returned `block` pointers point into the caller's tree.
 std::vector<Paragraph> ExtractParagraphs(const xmlNode* node);
 
 // True when `node` is hidden by its own attributes (not its ancestors'): `hidden`,
