@@ -8,12 +8,14 @@
 // A selector written `xpath:EXPR` is taken as raw XPath 1.0 (validated at compile time).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <libxml/tree.h>
+#include <libxml/xpath.h>
 
 #include "extractors/core/result.h"
 #include "extractors/html/dom.h"
@@ -24,6 +26,9 @@ struct Selector {
   std::string source;                    // as written, for messages
   std::string xpath;                     // relative to the context node (starts with ".//" etc.)
   std::optional<std::string> attribute;  // the trailing @attr, if any
+  // `xpath` compiled once by CompileSelector and shared by copies (read-only afterwards);
+  // null for a hand-built Selector, which Select then compiles on each call.
+  std::shared_ptr<xmlXPathCompExpr> compiled;
 };
 
 // Compiles CSS to XPath. Returns kConfig with a message naming the column (1-based) of the
