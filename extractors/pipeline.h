@@ -1,0 +1,40 @@
+// The extraction cascade for one page: bytes (+ URL, + Content-Type) in, Article out.
+//   1. decode to UTF-8 (html/charset.h), parse (html/dom.h), read metadata
+//   2. site rules, when a site applies: layouts tried in order (rules/apply.h)
+//   3. generic extraction (generic/generic.h), when no site applies, when forced, or when
+//      the rules under-deliver ("rules:<site>+generic", with a warning naming what failed)
+// The record says which stage won in `extractor`. Pure: no I/O, no clock.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "extractors/core/article.h"
+#include "extractors/core/result.h"
+#include "extractors/html/dom.h"
+#include "extractors/rules/site_rules.h"
+
+namespace gleaner {
+
+struct PageInput {
+  std::string_view bytes;                   // raw bytes as served
+  std::optional<std::string> url;           // the URL given or fetched, exactly as given
+  std::optional<std::string> content_type;  // the Content-Type header, if known
+};
+
+struct ExtractOptions {
+  html::DomLimits limits;
+  bool generic_only = false;          // `--generic`: skip site rules entirely
+  std::optional<std::string> site_id; // `--site ID`: use this site's rules whatever the URL
+};
+
+// Extracts one page. The site is `options.site_id` when given (kUsage if `sites` has no
+// such site), else the site of `sites` that owns the page's URL (the given URL, else the
+// page's rel=canonical); with no such site, generic extraction. `sites` may be null.
+// Returns kNoArticle when nothing could be extracted (the message names the site and why).
+// Thread-safe for distinct inputs (a SiteSet is immutable after loading).
+Result<Article> ExtractPage(const PageInput& page, const rules::SiteSet* sites,
+                            const ExtractOptions& options);
+
+}  // namespace gleaner

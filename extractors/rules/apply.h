@@ -1,0 +1,29 @@
+// Applying a site's rules to a parsed page: the first layout whose required fields match
+// is used; its fields are read, the ticker's links captured, `remove` selectors and the
+// ticker taken out, then the body is read and "read also" paragraphs moved to `related`.
+// Pure. The Document is modified (nodes are removed) once a layout is chosen.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "extractors/core/article.h"
+#include "extractors/core/result.h"
+#include "extractors/html/dom.h"
+#include "extractors/html/metadata.h"
+#include "extractors/rules/site_rules.h"
+
+namespace gleaner::rules {
+
+struct ApplyInput {
+  std::optional<std::string> base_url;  // absolute page URL, for resolving links
+  const html::PageMetadata* metadata = nullptr;  // fallbacks for title, published, author
+};
+
+// Returns the article (extractor "rules:<site>/<layout>"; url left to the caller) or
+// kNoArticle with a message naming the site and, per layout, the required field that
+// matched nothing. Warnings name every declared field that matched nothing and every
+// metadata fallback used. Not thread-safe on the same Document.
+Result<Article> ApplyRules(html::Document& doc, const SiteRules& site, const ApplyInput& input);
+
+}  // namespace gleaner::rules
