@@ -1,0 +1,42 @@
+// The record's fields other than the body, for pages without rules: the headline (h1 /
+// og:title / JSON-LD headline agreement, never the <title> with " : Site" appended), the
+// publication date (metadata, else a date line near the headline), the author (metadata,
+// else a byline element) and the language (declared, else Arabic script).
+// Internal to the generic extractor. Pure; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "extractors/generic/page_tree.h"
+#include "extractors/html/metadata.h"
+
+namespace gleaner::generic {
+
+// True when two headlines name the same article: case folded, one contains the other and
+// the shorter covers most of the longer ("Title" and "Title - Site"; not "Sport" and a
+// headline that contains the word).
+bool SameHeadline(std::string_view a, std::string_view b);
+
+// The article's headline, or nullopt when the page offers none. Call before any node of
+// the document is freed (it reads <h1> elements).
+std::optional<std::string> ChooseTitle(const PageTree& tree, const html::PageMetadata& meta);
+
+// The <title> without a site name before or after a separator (" : Maghress", " - Site").
+std::string StripSiteName(std::string_view title, const std::optional<std::string>& site_name);
+
+// The publication date in the record's form: the metadata's, else the first date written
+// in a short block after the headline and before the prose, else in an element named like
+// a date. Nullopt when none.
+std::optional<std::string> ChoosePublished(const PageTree& tree, const html::PageMetadata& meta);
+
+// The author: the metadata's, else a short byline element (rel=author, "author", "byline").
+std::optional<std::string> ChooseAuthor(const PageTree& tree, const html::PageMetadata& meta);
+
+// ISO 639-1 language: the declared one, else "ar" when `sample` is mostly Arabic script.
+std::optional<std::string> ChooseLanguage(const html::PageMetadata& meta, std::string_view sample);
+
+}  // namespace gleaner::generic

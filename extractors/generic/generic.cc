@@ -1,0 +1,275 @@
+// The generic cascade, stage by stage:
+//   1. mirror the element tree (page_tree.h), weigh class/id names, set aside hidden
+//      elements, then take the tickers out (boilerplate.h);
+//   2. passes, strict first: furniture and unlikely names out, candidates scored, body
+//      chosen and cleaned (scoring.h); a pass whose body is shorter than kMinBodyChars is
+//      retried keeping unlikely names, then furniture too (Readability's flag retries); the
+//      longest body wins when none is long enough;
+//   3. when even that is short, the page's JSON-LD articleBody, when longer, is the body;
+//   4. the chosen blocks become paragraphs (text/paragraphs.h); "read also" lines go to
+//      `related`, a repeat of the headline is dropped.
+#include "extractors/generic/generic.h"
+
+#include <array>
+#include <utility>
+#include <vector>
+
+#include "extractors/core/url.h"
+#include "extractors/generic/boilerplate.h"
+#include "extractors/generic/fields.h"
+#include "extractors/generic/generic_params.h"
+#include "extractors/generic/page_tree.h"
+#include "extractors/generic/scoring.h"
+#include "extractors/text/dates.h"
+#include "extractors/text/normalize.h"
+#include "extractors/text/paragraphs.h"
+#include "extractors/text/regex.h"
+
+namespace gleaner::generic {
+namespace {
+
+constexpr std::array kPasses = {
+    PassOptions{.drop_hidden_classes = true, .drop_furniture = true, .drop_unlikely = true},
+    PassOptions{.drop_hidden_classes = true, .drop_furniture = true, .drop_unlikely = false},
+    PassOptions{.drop_hidden_classes = true, .drop_furniture = false, .drop_unlikely = false},
+    PassOptions{.drop_hidden_classes = false, .drop_furniture = false, .drop_unlikely = false},
+};
+
+constexpr std::array<const char*, kPasses.size()> kPassWarnings = {
+    nullptr,
+    "generic: body found only with class/id names of comments, share bars and related "
+    "lists kept",
+    "generic: body found only with navigation, asides and footers kept",
+    "generic: body found only in blocks whose class names say they are hidden",
+};
+
+struct PassResult {
+  std::vector<int32_t> roots;
+  size_t chars = 0;
+};
+
+PassResult RunPass(PageTree& tree, const PassOptions& options) {
+  ResetDrops(tree);
+  MarkBoilerplate(tree, options);
+  tree.ComputeStats();
+  PassResult result;
+  result.roots = SelectBody(tree);
+  CleanBody(tree, result.roots);
+  for (int32_t root : result.roots) result.chars += tree[root].text;
+  return result;
+}
+
+// Runs the passes until one delivers; leaves the tree in the state of the winning pass.
+std::pair<PassResult, size_t> ChooseBody(PageTree& tree) {
+  PassResult best;
+  size_t best_pass = 0;
+  size_t last_run = 0;
+  for (size_t pass = 0; pass < kPasses.size(); ++pass) {
+    PassResult result = RunPass(tree, kPasses[pass]);
+    last_run = pass;
+    if (pass == 0 || result.chars > best.chars) {
+      best = std::move(result);
+      best_pass = pass;
+    }
+    if (best.chars >= params::kMinBodyChars) break;
+  }
+  if (last_run != best_pass) best = RunPass(tree, kPasses[best_pass]);
+  return {std::move(best), best_pass};
+}
+
+// Headings inside the body that repeat the headline (the <h1> of an <article>) are not
+// body text.
+void DropRepeatedHeadline(PageTree& tree, const std::vector<int32_t>& roots,
+                          const std::optional<std::string>& title) {
+  if (!title) return;
+  for (int32_t root : roots) {
+    for (int32_t i = root; i < tree[root].end; ++i) {
+      if (!IsHeading(tree[i].tag) || tree[i].drop != Drop::kNone) continue;
+      if (tree[i].text > 0 && SameHeadline(html::ElementText(tree[i].xml), *title)) {
+        tree.DropSubtree(i, Drop::kClean);
+      }
+    }
+  }
+}
+
+// Frees the set-aside subtrees inside the body roots so that paragraph assembly, which
+// walks the document, does not see them. Script-like (kNever) subtrees stay: paragraphs.h
+// skips them itself.
+void RemoveDroppedInside(PageTree& tree, const std::vector<int32_t>& roots) {
+  std::vector<xmlNode*> doomed;
+  for (int32_t root : roots) {
+    for (int32_t i = root + 1; i < tree[root].end;) {
+      const Node& node = tree[i];
+      if (node.drop != Drop::kNone && node.drop != Drop::kNever) {
+        doomed.push_back(node.xml);
+        i = node.end;
+      } else {
+        ++i;
+      }
+    }
+  }
+  for (xmlNode* node : doomed) {
+    xmlUnlinkNode(node);
+    xmlFreeNode(node);
+  }
+}
+
+// The patterns of generic_params.h, compiled once. A pattern that does not compile (a
+// bug caught by the unit tests) matches nothing rather than failing every page.
+struct Patterns {
+  std::optional<text::Regex> read_also;
+  std::optional<text::Regex> boilerplate_line;
+  std::optional<text::Regex> year_and_time;
+};
+
+std::optional<text::Regex> CompileOrNothing(std::string_view pattern) {
+  auto compiled = text::Regex::Compile(pattern, {.case_insensitive = true});
+  return compiled ? std::optional<text::Regex>(std::move(*compiled)) : std::nullopt;
+}
+
+const Patterns& CompiledPatterns() {
+  static const auto* patterns = new Patterns{CompileOrNothing(params::kReadAlsoPattern),
+                                             CompileOrNothing(params::kBoilerplateLinePattern),
+                                             CompileOrNothing(params::kYearAndTimePattern)};
+  return *patterns;
+}
+
+bool ShortAndMatches(const text::Paragraph& paragraph, const std::optional<text::Regex>& regex,
+                     size_t max_chars) {
+  // Bytes bound code points from above: a cheap test before counting.
+  if (!regex || paragraph.text.size() > max_chars * 4) return false;
+  if (text::CodePointCount(paragraph.text) > max_chars) return false;
+  return regex->Matches(paragraph.text);
+}
+
+// A "read also" line: short, starts with the announcement (its link goes to `related`).
+bool IsReadAlso(const text::Paragraph& paragraph) {
+  return ShortAndMatches(paragraph, CompiledPatterns().read_also, params::kReadAlsoMaxChars);
+}
+
+// "Sharing is caring!", "Comments", "Subscribe to ...", "© 2019 ...".
+bool IsBoilerplateLine(const text::Paragraph& paragraph) {
+  return ShortAndMatches(paragraph, CompiledPatterns().boilerplate_line,
+                         params::kBoilerplateLineMaxChars);
+}
+
+// "Updated 1:39 am EST, Wednesday, November 20, 2019", "by Jeff Foust — November 18, 2019".
+bool IsDateLine(const text::Paragraph& paragraph) {
+  if (paragraph.text.size() > params::kDateLineMaxChars * 4 ||
+      text::CodePointCount(paragraph.text) > params::kDateLineMaxChars) {
+    return false;
+  }
+  if (text::ParseDate(paragraph.text)) return true;
+  const auto& regex = CompiledPatterns().year_and_time;
+  return regex && regex->Matches(paragraph.text);
+}
+
+std::optional<Link> ReadAlsoLink(const text::Paragraph& paragraph,
+                                 const std::optional<std::string>& base_url) {
+  const text::ParagraphLink* best = nullptr;
+  for (const text::ParagraphLink& link : paragraph.links) {
+    if (link.href.empty()) continue;
+    if (best == nullptr || link.text.size() > best->text.size()) best = &link;
+  }
+  if (best == nullptr) return std::nullopt;
+  std::string title = text::CleanText(best->text);
+  if (title.empty()) return std::nullopt;
+  return Link{std::move(title), base_url ? ResolveUrl(*base_url, best->href) : best->href};
+}
+
+// A short paragraph that is all link is navigation ("Cliquez ici pour lire l'article depuis
+// sa source.", "انقر هنا لقراءة الخبر من مصدره.", "Continue reading"), not prose.
+bool IsLinkLine(const text::Paragraph& paragraph) {
+  if (paragraph.links.empty()) return false;
+  size_t total = text::CodePointCount(paragraph.text);
+  if (total > params::kMaxLinkLineChars) return false;
+  size_t linked = 0;
+  for (const text::ParagraphLink& link : paragraph.links) {
+    // A bare URL written out is a citation the author put in the text (blog sources).
+    if (link.text.starts_with("http") || link.text.starts_with("www.")) return false;
+    linked += text::CodePointCount(link.text);
+  }
+  return static_cast<double>(linked) >= params::kLinkLineCoverage * static_cast<double>(total);
+}
+
+struct BodyText {
+  std::string body;
+  std::vector<Link> related;
+};
+
+// Drops date and byline lines among the first and last kEdgeParagraphs paragraphs.
+void DropEdgeDateLines(std::vector<text::Paragraph>& paragraphs) {
+  std::vector<text::Paragraph> kept;
+  kept.reserve(paragraphs.size());
+  for (size_t i = 0; i < paragraphs.size(); ++i) {
+    bool edge = i < params::kEdgeParagraphs || i + params::kEdgeParagraphs >= paragraphs.size();
+    if (edge && IsDateLine(paragraphs[i])) continue;
+    kept.push_back(std::move(paragraphs[i]));
+  }
+  paragraphs = std::move(kept);
+}
+
+BodyText AssembleBody(const PageTree& tree, const std::vector<int32_t>& roots,
+                      const std::optional<std::string>& title,
+                      const std::optional<std::string>& base_url) {
+  std::vector<text::Paragraph> kept;
+  BodyText out;
+  for (int32_t root : roots) {
+    for (text::Paragraph& p : text::ExtractParagraphs(tree[root].xml)) {
+      if (IsReadAlso(p)) {
+        if (auto link = ReadAlsoLink(p, base_url)) out.related.push_back(std::move(*link));
+        continue;
+      }
+      if (IsLinkLine(p) || IsBoilerplateLine(p)) continue;
+      if (title && kept.empty() && text::FoldCase(p.text) == text::FoldCase(*title)) continue;
+      kept.push_back(std::move(p));
+    }
+  }
+  DropEdgeDateLines(kept);
+  out.body = text::JoinParagraphs(kept);
+  return out;
+}
+
+std::string LanguageSample(const Article& article) {
+  std::string sample = article.title.value_or("");
+  if (article.body) {
+    sample += ' ';
+    sample.append(*article.body, 0, std::min<size_t>(article.body->size(), params::kLanguageSampleBytes));
+  }
+  return sample;
+}
+
+}  // namespace
+
+Result<Article> ExtractGeneric(html::Document& doc, const GenericInput& input) {
+  Article article;
+  PageTree tree(doc.root());
+  WeighClassNames(tree);
+  MarkHidden(tree);
+  tree.ComputeStats();
+  article.ticker = TakeTickers(tree, input.url);
+  article.title = ChooseTitle(tree, input.metadata);
+  article.author = ChooseAuthor(tree, input.metadata);
+
+  auto [chosen, pass] = ChooseBody(tree);
+  if (kPassWarnings[pass] != nullptr) article.warnings.emplace_back(kPassWarnings[pass]);
+  article.published = ChoosePublished(tree, input.metadata);
+  DropRepeatedHeadline(tree, chosen.roots, article.title);
+  RemoveDroppedInside(tree, chosen.roots);
+  BodyText text = AssembleBody(tree, chosen.roots, article.title, input.url);
+  article.related = std::move(text.related);
+
+  // Last stage: the publisher's own articleBody when the page's blocks gave too little.
+  const auto& jsonld = input.metadata.jsonld_body;
+  if (text::CodePointCount(text.body) < params::kMinBodyChars && jsonld &&
+      text::CodePointCount(*jsonld) > text::CodePointCount(text.body)) {
+    text.body = text::CleanText(*jsonld);
+    article.warnings.emplace_back("generic: body taken from the page's JSON-LD articleBody");
+  }
+  if (text.body.empty()) return Fail(ErrorCode::kNoArticle, "generic: no body text found");
+  article.body = std::move(text.body);
+  article.language = ChooseLanguage(input.metadata, LanguageSample(article));
+  return article;
+}
+
+}  // namespace gleaner::generic

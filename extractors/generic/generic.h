@@ -1,0 +1,33 @@
+// Generic extraction: the article of any news page without site rules, and the fallback
+// when a site's rules under-deliver. A documented cascade in the spirit of Readability's
+// scoring and trafilatura's cascade: hidden elements, tickers (link-dense runs of short
+// headlines), menus, share bars, comment forms, "read also" and related-post blocks are
+// removed; candidate blocks are scored (text length, punctuation, link density, tag and
+// class/id hints, position); the best candidate and its good siblings form the body; when
+// that under-delivers, plain paragraphs of the whole page are the last stage.
+// Every weight, list and threshold lives in generic_params.h with a reason.
+// Pure: no I/O. The Document is modified (nodes are removed).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "extractors/core/article.h"
+#include "extractors/core/result.h"
+#include "extractors/html/dom.h"
+#include "extractors/html/metadata.h"
+
+namespace gleaner::generic {
+
+struct GenericInput {
+  std::optional<std::string> url;  // the page's URL (absolute) for resolving links, if known
+  html::PageMetadata metadata;     // ReadMetadata(doc), read before any node was removed
+};
+
+// Fills title, author, published (text/dates.h form), language, body, related and ticker
+// of an Article (url/site/extractor are left to the caller). Warnings name the stage that
+// produced the body when it was not the main one. Returns kNoArticle when no body text at
+// all could be found. Not thread-safe on the same Document.
+Result<Article> ExtractGeneric(html::Document& doc, const GenericInput& input);
+
+}  // namespace gleaner::generic
