@@ -1,0 +1,153 @@
+#include "daemon/store/migrations.h"
+
+#include <string>
+
+namespace gleaner::store {
+namespace {
+
+// Migration N takes the schema from version N-1 to N. STRICT tables make SQLite refuse a
+// value of the wrong type instead of storing it silently.
+constexpr const char* kMigrations[] = {
+    // 1: articles (one per normalised URL) and the consumer queue.
+    R"sql(
+CREATE TABLE articles (
+  id            INTEGER PRIMARY KEY,
+  url_key       TEXT NOT NULL UNIQUE,      -- NormalizeUrl(url): the article's identity
+  url           TEXT NOT NULL,             -- as the record gave it
+  site          TEXT,
+  extractor     TEXT NOT NULL,
+  title         TEXT,
+  author        TEXT,
+  published     TEXT,
+  source        TEXT,
+  source_url    TEXT,
+  language      TEXT,
+  body          TEXT,
+  related       TEXT NOT NULL DEFAULT '[]', -- JSON list of {"title", "url"}
+  ticker        TEXT NOT NULL DEFAULT '[]', -- JSON list of {"title", "url"}
+  warnings      TEXT NOT NULL DEFAULT '[]', -- JSON list of strings
+  content_hash  TEXT NOT NULL,             -- of title and body; a change re-queues
+  first_seen_ms INTEGER NOT NULL,
+  updated_ms    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX articles_by_update ON articles(updated_ms, id);
+CREATE INDEX articles_by_site ON articles(site, updated_ms, id);
+
+CREATE TABLE queue (
+  id           INTEGER PRIMARY KEY,        -- delivery order
+  article_id   INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  is_update    INTEGER NOT NULL,           -- 1: a changed article queued again
+  state        TEXT NOT NULL CHECK (state IN ('ready', 'claimed', 'acked', 'dead')),
+  attempts     INTEGER NOT NULL DEFAULT 0, -- deliveries so far
+  due_ms       INTEGER NOT NULL,           -- ready: claimable from; claimed: lease end
+  claim_token  TEXT,                       -- the latest delivery's token
+  enqueued_ms  INTEGER NOT NULL,
+  finished_ms  INTEGER                     -- when acked or declared dead
+) STRICT;
+CREATE INDEX queue_pending ON queue(id) WHERE state IN ('ready', 'claimed');
+CREATE INDEX queue_by_article ON queue(article_id, state);
+)sql",
+    // 2: the crawl frontier.
+    R"sql(
+CREATE TABLE frontier (
+  id            INTEGER PRIMARY KEY,
+  url_key       TEXT NOT NULL UNIQUE,      -- NormalizeUrl(url)
+  url           TEXT NOT NULL,             -- as discovered: what the fetcher requests
+  canonical_url TEXT,                      -- the page's rel=canonical, a hint only
+  site          TEXT,
+  kind          TEXT NOT NULL CHECK (kind IN ('listing', 'feed', 'sitemap', 'article')),
+  state         TEXT NOT NULL CHECK (state IN ('scheduled', 'done', 'failed')),
+  next_fetch_ms INTEGER NOT NULL,
+  attempts      INTEGER NOT NULL DEFAULT 0, -- failed fetches since the last success
+  last_status   INTEGER,                   -- HTTP status of the last response
+  last_error    TEXT,
+  etag          TEXT,
+  last_modified TEXT,
+  content_hash  TEXT,                      -- of the last body fetched
+  discovered_ms INTEGER NOT NULL,
+  fetched_ms    INTEGER
+) STRICT;
+CREATE INDEX frontier_due ON frontier(next_fetch_ms) WHERE state = 'scheduled';
+CREATE INDEX frontier_by_site ON frontier(site, state);
+)sql",
+};
+static_assert(std::size(kMigrations) == kSchemaVersion);
+
+Result<int64_t> ApplicationId(Database& db) { return db.QueryInt("PRAGMA application_id"); }
+
+// A file with tables but neither our id nor a version is another program's database.
+Result<void> CheckOwner(Database& db, int version) {
+  auto app_id = ApplicationId(db);
+  if (!app_id) return tl::unexpected(app_id.error());
+  if (*app_id == kApplicationId) return {};
+  auto tables = db.QueryInt("SELECT count(*) FROM sqlite_schema");
+  if (!tables) return tl::unexpected(tables.error());
+  if (*app_id == 0 && version == 0 && *tables == 0) return {};
+  return Fail(ErrorCode::kDatabase,
+              "database " + db.path() + ": not a gleaner database (another program's SQLite file)");
+}
+
+Result<void> CheckNotNewer(Database& db, int version) {
+  if (version <= kSchemaVersion) return {};
+  return Fail(ErrorCode::kDatabase, "database " + db.path() + " has schema version " +
+                                        std::to_string(version) + ", newer than this gleaner (" +
+                                        std::to_string(kSchemaVersion) + "): upgrade gleaner");
+}
+
+Result<void> ApplyMigrations(Database& db, int from, int target) {
+  for (int version = from + 1; version <= target; ++version) {
+    if (auto ok = db.Exec(kMigrations[version - 1]); !ok) return ok;
+  }
+  if (auto ok = db.Exec("PRAGMA application_id = " + std::to_string(kApplicationId)); !ok) {
+    return ok;
+  }
+  return db.Exec("PRAGMA user_version = " + std::to_string(target));
+}
+
+}  // namespace
+
+Result<int> SchemaVersion(Database& db) {
+  auto version = db.QueryInt("PRAGMA user_version");
+  if (!version) return tl::unexpected(version.error());
+  return static_cast<int>(*version);
+}
+
+Result<int> Migrate(Database& db, int target) {
+  auto before = SchemaVersion(db);
+  if (!before) return before;
+  if (*before == target) {
+    if (auto ok = CheckOwner(db, *before); !ok) return tl::unexpected(ok.error());
+    return before;
+  }
+  auto tx = Transaction::Begin(db);
+  if (!tx) return tl::unexpected(tx.error());
+  // Read again under the write lock: another process may have migrated meanwhile.
+  auto version = SchemaVersion(db);
+  if (!version) return version;
+  if (auto ok = CheckOwner(db, *version); !ok) return tl::unexpected(ok.error());
+  if (auto ok = CheckNotNewer(db, *version); !ok) return tl::unexpected(ok.error());
+  if (*version < target) {
+    if (auto ok = ApplyMigrations(db, *version, target); !ok) return tl::unexpected(ok.error());
+  }
+  if (auto ok = tx->Commit(); !ok) return tl::unexpected(ok.error());
+  return version;
+}
+
+Result<void> CheckSchema(Database& db) {
+  auto version = SchemaVersion(db);
+  if (!version) return tl::unexpected(version.error());
+  if (auto ok = CheckOwner(db, *version); !ok) return ok;
+  if (auto ok = CheckNotNewer(db, *version); !ok) return ok;
+  if (*version == 0) {
+    return Fail(ErrorCode::kDatabase, "database " + db.path() + " is empty (nothing stored yet)");
+  }
+  if (*version < kSchemaVersion) {
+    return Fail(ErrorCode::kDatabase,
+                "database " + db.path() + " has schema version " + std::to_string(*version) +
+                    ", older than this gleaner's; a writing command (gleaner store, gleaner "
+                    "queue claim, gleaner run) upgrades it");
+  }
+  return {};
+}
+
+}  // namespace gleaner::store
