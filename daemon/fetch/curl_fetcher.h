@@ -1,0 +1,65 @@
+// The real Fetcher: libcurl's multi interface, many transfers in flight on the polling
+// thread, with politeness (per-host spacing with jitter, per-host and global connection
+// caps, robots.txt Crawl-delay), robots.txt fetched once per origin and cached, conditional
+// requests, retries with backoff, Retry-After, a per-host circuit breaker, and a cap on
+// every input. Redirects are followed here, hop by hop (never by libcurl), so robots.txt,
+// the scheme check and per-host spacing apply to every hop.
+//
+// It must not retry what cannot get better (4xx, caps, robots), wait on a Retry-After longer
+// than `max_retry_wait`, or hold more than the size cap of any body in memory.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "daemon/config.h"
+#include "daemon/fetch/fetcher.h"
+#include "extractors/core/result.h"
+
+namespace gleaner::fetch {
+
+struct CurlFetcherOptions {
+  FetchSettings settings;  // config.yaml's `fetch:` section
+  // Wait before retry n: retry_base * 2^(n-1), at most retry_max, with equal jitter.
+  std::chrono::milliseconds retry_base{1000};
+  std::chrono::milliseconds retry_max{60000};
+  // A Retry-After longer than this is not waited for: the request fails now, and the host
+  // stays paused (at most max_host_pause) so other requests to it fail fast too.
+  std::chrono::milliseconds max_retry_wait{300000};
+  std::chrono::milliseconds max_host_pause{86400000};
+  // How long a robots.txt that could not be fetched (5xx, unreachable) is remembered, so
+  // that a queue of pages for a sick host does not refetch it for each page.
+  std::chrono::milliseconds robots_failure_ttl{300000};
+  // RFC 9309 asks crawlers to parse at least 500 KiB; a longer file is truncated, not refused.
+  uint64_t max_robots_bytes = 512 * 1024;
+  // Seed for the jitter and backoff draws; random when absent.
+  std::optional<uint64_t> seed;
+};
+
+class CurlFetcher final : public Fetcher {
+ public:
+  // Returns kNetwork when libcurl cannot be initialised.
+  static Result<std::unique_ptr<CurlFetcher>> Create(const CurlFetcherOptions& options);
+
+  // Drops requests still pending without calling their callbacks.
+  ~CurlFetcher() override;
+
+  CurlFetcher(const CurlFetcher&) = delete;
+  CurlFetcher& operator=(const CurlFetcher&) = delete;
+
+  void Submit(FetchRequest request, Callback done) override;
+  size_t Poll(std::chrono::milliseconds max_wait) override;
+  size_t Pending() const override;
+  void Wakeup() override;
+  std::vector<std::string> Sitemaps(std::string_view url) const override;
+
+  class Impl;
+
+ private:
+  explicit CurlFetcher(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gleaner::fetch

@@ -1,0 +1,56 @@
+// A Fetcher for tests of the components above the fetcher (scheduler, store, CLI wiring):
+// canned results by URL, no network, no clock. It records every request it was given, so
+// a test can check what would have been fetched (validators, language, order).
+// It does not model politeness, robots.txt or timing: those are CurlFetcher's tests.
+// Not thread-safe (like every Fetcher), except Wakeup().
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daemon/fetch/fetcher.h"
+
+namespace gleaner::fetch {
+
+// A 200 result with `body` and `content_type` (url/final_url are filled in on delivery).
+FetchResult FakePage(std::string body, std::string content_type = "text/html; charset=utf-8");
+// A failed result of `kind` (status 0, or `status` for kHttpStatus).
+FetchResult FakeFailure(FetchErrorKind kind, std::string message, int status = 0);
+
+class FakeFetcher final : public Fetcher {
+ public:
+  using Handler = std::function<FetchResult(const FetchRequest&)>;
+
+  // The answer for requests to exactly `url`. Later calls replace it.
+  void SetResponse(std::string url, FetchResult result);
+  // Answers every request no SetResponse covers. Default: kHttpStatus 404.
+  void SetHandler(Handler handler);
+  // Sitemaps reported for `url`'s origin ("http://host" prefix match).
+  void SetSitemaps(std::string origin, std::vector<std::string> sitemaps);
+
+  // Every request submitted so far, in order.
+  const std::vector<FetchRequest>& requests() const { return requests_; }
+
+  // Queues the request; Poll answers queued requests in submission order.
+  void Submit(FetchRequest request, Callback done) override;
+  // Answers every queued request (never waits). Returns how many.
+  size_t Poll(std::chrono::milliseconds max_wait) override;
+  size_t Pending() const override { return queue_.size(); }
+  void Wakeup() override {}
+  std::vector<std::string> Sitemaps(std::string_view url) const override;
+
+ private:
+  FetchResult Answer(const FetchRequest& request) const;
+
+  std::map<std::string, FetchResult> responses_;
+  Handler handler_;
+  std::map<std::string, std::vector<std::string>> sitemaps_;
+  std::vector<FetchRequest> requests_;
+  std::deque<std::pair<FetchRequest, Callback>> queue_;
+};
+
+}  // namespace gleaner::fetch
