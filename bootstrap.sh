@@ -2,7 +2,7 @@
 # Sets up a Debian 12 machine for gleaner, builds it, then runs it or its tests.
 #
 #   bash bootstrap.sh run    installs what is missing, builds (Release) into build/,
-#                            and runs gleaner on the bundled default config
+#                            and runs the daemon on the bundled default config
 #   bash bootstrap.sh test   installs what is missing, builds with AddressSanitizer and
 #                            UBSan into build-test/, and runs every test with ctest
 #
@@ -22,6 +22,7 @@ packages=(
   libgumbo-dev libxml2-dev libsqlite3-dev libyaml-cpp-dev libspdlog-dev catch2
   libcurl4-openssl-dev zlib1g-dev libexpected-dev libicu-dev libpcre2-dev
   nlohmann-json3-dev libcpp-httplib-dev libsystemd-dev
+  systemd  # systemd-analyze: the tests verify the unit file
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -45,8 +46,6 @@ if [ "$mode" = test ]; then
 fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$jobs"
-# Until the daemon's poll loop lands, "run" extracts the bundled Maghress page with the
-# bundled site rules and prints its record.
-exec build/gleaner extract --config config/gleaner.yaml \
-  --url https://www.maghress.com/fr/marocdiplomatique/58214 \
-  tests/fixtures/pages/maghress-fr-2022-10-31-onu-technologie/source.html
+# The daemon in the foreground on the bundled config and sites (database: ./var/); Ctrl-C
+# or SIGTERM stops it.
+exec build/gleaner run --config config/gleaner.yaml

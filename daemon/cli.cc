@@ -21,6 +21,14 @@ int CmdVersion(const CommandArgs&) {
 }
 
 constexpr Command kCommands[] = {
+    {"run", "run the daemon: poll, discover, fetch, extract, store and queue", CmdRun},
+    {"status", "per-site health, queue depth and last new article", CmdStatus},
+    {"extract", "extract article records from saved pages", CmdExtract},
+    {"check", "validate the configuration and every site file", CmdCheck},
+    {"store", "store article records in the database and queue them", CmdStore},
+    {"queue", "claim, ack, nack queued articles; queue stats", CmdQueue},
+    {"export", "print stored articles (jsonl or csv), read-only", CmdExport},
+    {"fetch", "fetch one URL now (robots.txt and caps apply) and extract it", CmdFetch},
     {"version", "print the version", CmdVersion},
 };
 

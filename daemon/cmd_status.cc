@@ -1,0 +1,108 @@
+// `gleaner status [--config FILE] [--db PATH] [--json]`: per-site health from the running
+// daemon's status file, the queue's depth from the database (read-only).
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/cmd_common.h"
+#include "daemon/commands.h"
+#include "daemon/schedule/status_file.h"
+#include "daemon/site_files.h"
+#include "daemon/store/store.h"
+
+namespace gleaner::cli {
+namespace {
+
+using nlohmann::json;
+
+// A status file not refreshed for this long belongs to a daemon that is gone (it is
+// refreshed every 5 s).
+constexpr std::chrono::seconds kStaleAfter{30};
+
+bool ProcessAlive(int pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+
+json QueueJson(const store::QueueStats& s) {
+  return {{"ready", s.ready}, {"delayed", s.delayed}, {"claimed", s.claimed}, {"expired", s.expired},
+          {"acked", s.acked}, {"dead", s.dead},       {"articles", s.articles}};
+}
+
+void PrintTable(const json& daemon, const json& queue) {
+  if (daemon.is_null()) {
+    std::printf("daemon: not running (no fresh status file)\n");
+  } else {
+    std::printf("daemon: running, pid %d, since %s\n", daemon["pid"].get<int>(),
+                daemon["started"].get<std::string>().c_str());
+    std::printf("%-22s %7s %7s %7s %7s %7s %7s  %s\n", "site", "polls", "new", "errors", "broken", "1h err",
+                "found", "last new article");
+    for (const auto& [id, s] : daemon["sites"].items()) {
+      int64_t errors = s["poll_errors"].get<int64_t>() + s["fetch_errors"].get<int64_t>() +
+                       s["extract_errors"].get<int64_t>();
+      std::printf("%-22s %7lld %7lld %7lld %7lld %7lld %7lld  %s\n", id.c_str(),
+                  static_cast<long long>(s["polls"].get<int64_t>()),
+                  static_cast<long long>(s["new_articles"].get<int64_t>()), static_cast<long long>(errors),
+                  static_cast<long long>(s["rule_breakage"].get<int64_t>()),
+                  static_cast<long long>(s["errors_last_hour"].get<int64_t>()),
+                  static_cast<long long>(s["discovered"].get<int64_t>()),
+                  s["last_new_article"].is_null() ? "-" : s["last_new_article"].get<std::string>().c_str());
+      for (const auto& [why, n] : s["broken_rules"].items()) {
+        std::printf("    rules broke %lld times: %s\n", static_cast<long long>(n.get<int64_t>()), why.c_str());
+      }
+    }
+  }
+  if (queue.is_null()) {
+    std::printf("queue: no database yet\n");
+  } else {
+    std::printf("queue: %lld ready, %lld claimed, %lld expired, %lld delayed, %lld dead, %lld acked; %lld articles\n",
+                static_cast<long long>(queue["ready"].get<int64_t>()), static_cast<long long>(queue["claimed"].get<int64_t>()),
+                static_cast<long long>(queue["expired"].get<int64_t>()), static_cast<long long>(queue["delayed"].get<int64_t>()),
+                static_cast<long long>(queue["dead"].get<int64_t>()), static_cast<long long>(queue["acked"].get<int64_t>()),
+                static_cast<long long>(queue["articles"].get<int64_t>()));
+  }
+}
+
+// The running daemon's status document, or null when none is fresh.
+json DaemonStatus(const std::string& database) {
+  auto text = ReadFileCapped(schedule::StatusFilePath(database), 16u << 20);
+  if (!text) return nullptr;
+  json j = json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("pid") || !j.contains("updated")) return nullptr;
+  auto updated = store::ParseTime(j["updated"].get<std::string>());
+  if (!updated || store::Now() - *updated > kStaleAfter || !ProcessAlive(j["pid"].get<int>())) return nullptr;
+  return j;
+}
+
+}  // namespace
+
+int CmdStatus(const CommandArgs& argv) {
+  auto args = ParseArgs(argv, {{"config", "db"}, {"json", "help"}, {}});
+  if (!args) return ReportError("status", args.error());
+  if (args->Has("help")) {
+    std::fputs("usage: gleaner status [--config FILE] [--db PATH] [--json]\n\n"
+               "Shows, per site, the running daemon's polls, new articles, errors (by kind with\n"
+               "--json), rule breakage (how often the generic fallback stepped in, and why) and the\n"
+               "time of the last new article; and the queue's depth. Read-only.\n", stdout);
+    return 0;
+  }
+  auto config = ConfigFromArgs(*args);
+  if (!config) return ReportError("status", config.error());
+  json queue = nullptr;
+  auto store = store::Store::Open(config->database, store::OpenMode::kReadOnly);
+  if (store) {
+    auto stats = store->queue().Stats(store::Now());
+    if (!stats) return ReportError("status", stats.error());
+    queue = QueueJson(*stats);
+  } else if (store.error().code != ErrorCode::kInput) {
+    return ReportError("status", store.error());
+  }
+  json daemon = DaemonStatus(config->database);
+  if (args->Has("json")) {
+    std::printf("%s\n", json{{"daemon", daemon}, {"queue", queue}}.dump().c_str());
+  } else {
+    PrintTable(daemon, queue);
+  }
+  return 0;
+}
+
+}  // namespace gleaner::cli

@@ -1,0 +1,67 @@
+// gleaner's settings (config/gleaner.yaml): where they come from and their defaults.
+//
+// Each setting comes from, in order (CONTRACT.md "Paths and defaults"): its command-line
+// flag (the caller applies flags after loading); the config file; when run from the source
+// tree (./sites exists) ./config/gleaner.yaml, ./sites/, ./var/gleaner.db; otherwise
+// /etc/gleaner/gleaner.yaml, /etc/gleaner/sites/, /var/lib/gleaner/gleaner.db.
+// The file is validated strictly: unknown or duplicate keys and bad values are errors
+// naming file:line:col.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "extractors/core/result.h"
+
+namespace gleaner {
+
+// Caps for one page's extraction (also read by the fetcher: max_page_bytes).
+struct ExtractLimits {
+  uint64_t max_page_bytes = 16u << 20;  // `limits.page_bytes`: bigger inputs are refused
+  uint64_t max_nodes = 500000;          // `limits.dom_nodes`
+  uint64_t max_depth = 512;             // `limits.dom_depth`: deeper subtrees are cut off
+  uint64_t max_site_file_bytes = 1u << 20;  // `limits.site_file_bytes`
+};
+
+// The fetcher's settings (`fetch:` section).
+struct FetchSettings {
+  std::string user_agent = "gleaner/0.1";             // `user_agent`; the product token
+                                                      // robots.txt groups are matched with
+  std::string contact = "";                           // `contact`: URL or mail appended to UA
+  std::chrono::milliseconds connect_timeout{10000};   // `connect_timeout`
+  std::chrono::milliseconds total_timeout{60000};     // `timeout`: whole transfer
+  std::chrono::milliseconds stall_timeout{20000};     // `stall_timeout`: below 1 KB/s this long
+  uint64_t max_body_bytes = 10u * 1000 * 1000;        // `max_body`: after decompression
+  int max_redirects = 5;                              // `max_redirects`
+  int per_host_connections = 2;                       // `per_host_connections`
+  int global_connections = 8;                         // `connections`
+  std::chrono::milliseconds delay{1000};              // `delay`: between requests to a host
+  std::chrono::milliseconds jitter{500};              // `jitter`: random extra delay, up to
+  std::chrono::milliseconds robots_ttl{86400000};     // `robots_ttl`
+  int max_retries = 3;                                // `retries`: after the first try
+  int breaker_failures = 5;                           // `breaker_failures`: host pauses after
+  std::chrono::milliseconds breaker_pause{600000};    // `breaker_pause`
+};
+
+struct Config {
+  std::optional<std::string> file;   // the config file read, if any
+  std::string sites_dir;             // `sites`
+  std::string database;              // `database`
+  std::string log_level = "info";    // `log_level`: trace, debug, info, warn, error
+  ExtractLimits limits;              // `limits:`
+  FetchSettings fetch;               // `fetch:`
+};
+
+// Loads the configuration. With `explicit_path`, that file must exist (kInput otherwise);
+// without it, the contract's default file is read when present, else defaults apply.
+// Returns kConfig "file:line:col: message" for a bad file. Not thread-safe (reads cwd).
+Result<Config> LoadConfig(const std::optional<std::string>& explicit_path);
+
+// Parses config text (the part of LoadConfig after reading the file). `file_name` is used in
+// messages. Defaults for paths follow `in_source_tree`.
+Result<Config> ParseConfig(std::string_view yaml_text, const std::string& file_name,
+                           bool in_source_tree);
+
+}  // namespace gleaner

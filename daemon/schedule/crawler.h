@@ -1,0 +1,134 @@
+// The crawl: each site's sources (listing pages, feeds, sitemaps) are polled on their
+// intervals; the article URLs they announce go to the frontier; due articles are fetched
+// politely, extracted (site rules, then the generic fallback), stored and queued.
+//
+// The frontier in the store is the schedule: sources and articles are rows with a next
+// fetch time, so a restart resumes where the last run stopped and nothing is fetched twice.
+// One Crawler owns no thread: its owner calls Step() in a loop (daemon/schedule/daemon.h).
+// It does no signal handling and no logging setup; it logs events with spdlog, naming the
+// site and URL. Not thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "daemon/config.h"
+#include "daemon/fetch/fetcher.h"
+#include "daemon/store/store.h"
+#include "extractors/rules/site_rules.h"
+
+namespace gleaner::schedule {
+
+using store::Time;
+
+// Per-site health since the daemon started (`gleaner status` shows it).
+struct SiteHealth {
+  int64_t polls = 0;            // source fetches completed (304 included)
+  int64_t poll_errors = 0;      // source fetches that failed or did not parse
+  int64_t discovered = 0;       // article URLs new to the frontier
+  int64_t fetched = 0;          // article pages fetched and extracted
+  int64_t new_articles = 0;     // stored for the first time
+  int64_t updated_articles = 0; // stored again with a changed title or body
+  int64_t fetch_errors = 0;     // article fetches that failed
+  int64_t extract_errors = 0;   // pages from which nothing could be extracted
+  int64_t rule_breakage = 0;    // records where the generic fallback had to step in
+  std::map<std::string, int64_t> errors_by_kind;  // fetch error kind -> count
+  std::map<std::string, int64_t> broken_rules;    // warning of a fallback -> count
+  std::optional<Time> last_new_article;
+  std::optional<Time> last_breakage_logged;
+  std::vector<Time> recent_errors;  // error times within the last hour
+};
+
+struct CrawlerOptions {
+  // Article pages submitted to the fetcher at once. The fetcher spaces requests per host;
+  // this only bounds the memory held by waiting requests.
+  size_t max_in_flight = 64;
+  // A source that keeps answering "nothing new" is polled less often, up to this many
+  // times its configured interval (and back to it as soon as something new appears).
+  int max_source_backoff = 8;
+  // Retries of a failing article page: after retry_base, then doubling, at most
+  // max_article_attempts fetches in all before it is given up.
+  std::chrono::milliseconds retry_base{std::chrono::minutes(5)};
+  int max_article_attempts = 5;
+  // A site whose rules broke is logged at most this often, not once per page.
+  std::chrono::milliseconds breakage_log_interval{std::chrono::hours(1)};
+  // A write batch holding this many operations is written at once, not at the step's end.
+  size_t max_batch_ops = 500;
+  uint64_t seed = std::random_device{}();
+};
+
+class Crawler {
+ public:
+  // Borrows `store` and `fetcher` (they must outlive the Crawler); `clock` gives "now".
+  Crawler(const Config& config, rules::SiteSet sites, store::Store& store, fetch::Fetcher& fetcher,
+          std::function<Time()> clock, CrawlerOptions options = {});
+
+  // Puts every site's sources into the frontier (a no-op for those already there).
+  // kDatabase when the store refuses the write.
+  Result<void> Seed();
+
+  // One turn: submits due sources and articles (unless draining), polls the fetcher for up
+  // to `max_wait`, and writes what completed in one transaction. A failed write is kept
+  // and retried next turn (nothing fetched is lost to a locked or full database) and
+  // returned as the error. Never throws.
+  Result<void> Step(std::chrono::milliseconds max_wait);
+
+  // Stops submitting new work; Step() keeps completing what is in flight.
+  void Drain() { draining_ = true; }
+  size_t InFlight() const { return in_flight_.size(); }
+
+  // Takes a new configuration and site set (SIGHUP). Sources of new sites are seeded;
+  // requests in flight complete under the sites they were submitted for.
+  Result<void> Reload(const Config& config, rules::SiteSet sites);
+
+  const std::map<std::string, SiteHealth>& health() const { return health_; }
+  const rules::SiteSet& sites() const { return sites_; }
+  // Errors (all sites) within the last hour, for the systemd status line.
+  int64_t ErrorsLastHour();
+
+ private:
+  struct SourceState {
+    std::chrono::milliseconds every;  // configured interval
+    std::chrono::milliseconds current;  // after back-off
+  };
+
+  void SubmitDue(Time now);
+  void Submit(const store::FrontierEntry& entry);
+  void OnSourceFetched(const store::FrontierEntry& entry, fetch::FetchResult&& result);
+  void OnArticleFetched(const store::FrontierEntry& entry, fetch::FetchResult&& result);
+  void RecordFailure(const store::FrontierEntry& entry, const fetch::FetchResult& result,
+                     bool give_up_now);
+  std::vector<std::string> DiscoverLinks(const store::FrontierEntry& entry, const fetch::FetchResult& result,
+                                         const rules::SiteRules& site, SiteHealth& health);
+  void NoteError(SiteHealth& health, Time now);
+  void NoteBreakage(const std::string& site, const Article& article, Time now);
+  SourceState& Source(const store::FrontierEntry& entry);
+  Time Jittered(Time now, std::chrono::milliseconds interval);
+  Result<void> FlushBatch();
+  SiteHealth& HealthOf(const std::optional<std::string>& site);
+
+  Config config_;
+  rules::SiteSet sites_;
+  store::Store& store_;
+  fetch::Fetcher& fetcher_;
+  std::function<Time()> clock_;
+  CrawlerOptions options_;
+  std::mt19937_64 random_;
+  bool draining_ = false;
+  std::unordered_set<std::string> in_flight_;  // url keys submitted and not completed
+  std::unordered_map<std::string, SourceState> sources_;  // url key -> poll interval state
+  store::WriteBatch batch_;
+  // Per-batch bookkeeping to attribute new articles to sites once the batch is written.
+  std::vector<std::string> batch_article_sites_;
+  std::map<std::string, SiteHealth> health_;
+};
+
+}  // namespace gleaner::schedule

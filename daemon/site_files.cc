@@ -1,0 +1,87 @@
+#include "daemon/site_files.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <set>
+
+namespace gleaner {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f && f != stdin) std::fclose(f);
+  }
+};
+
+}  // namespace
+
+Result<std::string> ReadFileCapped(const std::string& path, uint64_t max_bytes) {
+  std::unique_ptr<std::FILE, FileCloser> file(path == "-" ? stdin : std::fopen(path.c_str(), "rb"));
+  if (!file) return Fail(ErrorCode::kInput, path + ": " + std::strerror(errno));
+  std::error_code ec;
+  if (path != "-" && fs::is_directory(path, ec)) return Fail(ErrorCode::kInput, path + ": is a directory");
+  std::string data;
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
+    if (data.size() + n > max_bytes) {
+      return Fail(ErrorCode::kInput, path + ": larger than " + std::to_string(max_bytes) + " bytes");
+    }
+    data.append(buffer, n);
+  }
+  if (std::ferror(file.get())) return Fail(ErrorCode::kInput, path + ": read error: " + std::strerror(errno));
+  return data;
+}
+
+rules::SiteSet LoadSitesLenient(const std::string& dir, uint64_t max_file_bytes,
+                                std::vector<Error>* problems) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    problems->push_back({ErrorCode::kInput, dir + ": sites directory not found"});
+    return {};
+  }
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".yaml" || entry.path().extension() == ".yml") {
+      files.push_back(entry.path().string());
+    }
+  }
+  if (ec) problems->push_back({ErrorCode::kInput, dir + ": " + ec.message()});
+  std::sort(files.begin(), files.end());
+  std::vector<rules::SiteRules> sites;
+  std::set<std::string> ids;
+  for (const std::string& file : files) {
+    auto text = ReadFileCapped(file, max_file_bytes);
+    if (!text) {
+      problems->push_back(text.error());
+      continue;
+    }
+    auto site = rules::ParseSiteRules(*text, file);
+    if (!site) {
+      problems->push_back(site.error());
+      continue;
+    }
+    if (!ids.insert(site->id).second) {
+      problems->push_back({ErrorCode::kConfig, file + ":1:1: site id '" + site->id + "' is used by another site file"});
+      continue;
+    }
+    sites.push_back(std::move(*site));
+  }
+  auto set = rules::SiteSet::Create(std::move(sites));  // ids are unique by now
+  return set ? std::move(*set) : rules::SiteSet{};
+}
+
+Result<rules::SiteSet> LoadSites(const std::string& dir, uint64_t max_file_bytes) {
+  std::vector<Error> problems;
+  rules::SiteSet set = LoadSitesLenient(dir, max_file_bytes, &problems);
+  if (!problems.empty()) return tl::unexpected(problems.front());
+  return set;
+}
+
+}  // namespace gleaner

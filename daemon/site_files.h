@@ -1,0 +1,27 @@
+// Reading the sites directory: every `*.yaml` file in it (not recursive, sorted by name),
+// each compiled by rules::ParseSiteRules. File I/O lives here so extractors/ stays pure.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "extractors/core/result.h"
+#include "extractors/rules/site_rules.h"
+
+namespace gleaner {
+
+// Reads a whole file of at most `max_bytes`. kInput when it is missing or unreadable
+// ("PATH: No such file or directory"); kNoArticle-free: a file over the cap is kInput too
+// ("PATH: larger than N bytes"). `path` "-" reads standard input.
+Result<std::string> ReadFileCapped(const std::string& path, uint64_t max_bytes);
+
+// Compiles every site file of `dir`. Every problem found is appended to `problems`
+// (kConfig "file:line:col: message"; kInput when `dir` is not a readable directory). Returns
+// the sites that compiled (ids made unique) even when some failed, so `check` can report all.
+rules::SiteSet LoadSitesLenient(const std::string& dir, uint64_t max_file_bytes,
+                                std::vector<Error>* problems);
+
+// Compiles every site file of `dir`; the first problem is the error.
+Result<rules::SiteSet> LoadSites(const std::string& dir, uint64_t max_file_bytes);
+
+}  // namespace gleaner

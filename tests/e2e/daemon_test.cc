@@ -1,0 +1,226 @@
+// `gleaner run` for real: the binary against a small site served on 127.0.0.1 (a home page
+// with a ticker, a second listing page, an RSS feed, a gzipped sitemap behind a sitemap
+// index, French and Arabic articles in both Maghress layouts, a page robots.txt forbids,
+// faulty URLs), a real SQLite file, and signals.
+#include <csignal>
+#include <map>
+#include <thread>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/http_server.h"
+#include "support/run_binary.h"
+
+namespace gleaner {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+using testing::HttpReply;
+using testing::HttpRequest;
+
+const std::string kPages = std::string(GLEANER_SOURCE_DIR) + "/tests/fixtures/pages/";
+
+std::string Fixture(const std::string& slug) { return testing::ReadFile(kPages + slug + "/source.html"); }
+
+// The test site: article paths and the fixture page each serves.
+const std::map<std::string, std::string> kArticles = {
+    {"/fr/barlamane/1", "maghress-fr-2022-10-31-onu-technologie"},
+    {"/fr/barlamane/2", "maghress-fr-2023-12-06-tanger-layout2"},
+    {"/fr/barlamane/3", "maghress-fr-2020-12-17-cooperation"},
+    {"/fr/barlamane/4", "maghress-fr-2022-10-31-onu-technologie"},
+    {"/ar/assahifa/1", "maghress-ar-2022-10-31-technologie"},
+    {"/ar/assahifa/2", "maghress-ar-2022-10-31-cp1256"},
+};
+
+void ServeSite(testing::HttpServer& server) {
+  server.Route("/robots.txt", HttpReply::Text("User-agent: *\nDisallow: /fr/private/\n"));
+  // Home page: a ticker of article links, pagination, a forbidden and two faulty links.
+  server.Route("/fr/", [](const HttpRequest& r) {
+    if (r.Header("if-none-match") == "\"home-v1\"") return HttpReply::Text("", "text/html", 304);
+    return HttpReply::Html(
+               "<html><body><div class=ticker><a href='/fr/barlamane/1'>Un</a>&nbsp;"
+               "<a href='/fr/barlamane/2'>Deux</a></div><a href='/fr/page/2'>page 2</a>"
+               "<a href='/fr/private/9'>secret</a><a href='/fr/barlamane/404'>gone</a>"
+               "<a href='/fr/barlamane/500'>broken</a><a href='https://elsewhere.example/fr/x/1'>out</a>"
+               "</body></html>")
+        .With("ETag", "\"home-v1\"");
+  });
+  server.Route("/fr/page/2", HttpReply::Html("<html><body><a href='/fr/barlamane/3'>Trois</a></body></html>"));
+  server.Route("/fr/rss", HttpReply::Text("<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+                                          "<item><title>Quatre</title><link>/fr/barlamane/4</link></item>"
+                                          "<item><title>Un</title><link>/fr/barlamane/1</link></item>"
+                                          "</channel></rss>",
+                                          "application/rss+xml"));
+  server.Route("/ar/sitemap_index.xml",
+               HttpReply::Text("<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                               "<sitemap><loc>/ar/sitemap1.xml.gz</loc></sitemap></sitemapindex>",
+                               "application/xml"));
+  server.Route("/ar/sitemap1.xml.gz",
+               HttpReply::Text(testing::Gzip("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                                             "<url><loc>/ar/assahifa/1</loc></url><url><loc>/ar/assahifa/2</loc></url>"
+                                             "</urlset>"),
+                               "application/x-gzip"));
+  for (const auto& [path, slug] : kArticles) server.Route(path, HttpReply::Text(Fixture(slug), "text/html"));  // as the fixtures were served
+  server.Route("/fr/barlamane/500", HttpReply::Text("oops", "text/plain", 500));
+  server.Route("/fr/private/9", HttpReply::Html("<p>never to be fetched</p>"));
+}
+
+std::string SiteFile(const std::string& id, const std::string& lang, const std::string& origin,
+                     const std::string& dir, const std::string& sources) {
+  std::string o = origin;
+  for (size_t at; (at = o.find('.')) != std::string::npos && o[at - 1] != '\\';) o.replace(at, 1, "\\.");
+  return "id: " + id + "\nname: " + id + "\nlanguage: " + lang + "\nurls: '^" + o + "/" + dir + "/'\n" +
+         "articles: '^" + o + "/" + dir + "/[a-z]+/[0-9]+$'\nsources:\n" + sources +
+         "ticker: '.ticker a'\nremove: ['.modal', '.share']\n"
+         "related: '^(Lire aussi|اقرأ أيضا)'\n"
+         "layouts:\n  - name: classic\n    title: .articletitle\n    source: .articlenewspaper a\n"
+         "    source_url: a.articlesource@href\n    published: .articlenewspaper\n    body: .articlecontent\n"
+         "  - name: content\n    title: h1\n    source: .meta .newspaper a\n    source_url: a.articlesource@href\n"
+         "    published: .meta .date\n    body: div.content\n";
+}
+
+struct Setup {
+  testing::HttpServer server;
+  testing::TempDir dir;
+  std::vector<std::string> args;
+
+  Setup() {
+    ServeSite(server);
+    std::string o = server.Origin();
+    dir.Write("sites/local-fr.yaml", SiteFile("local-fr", "fr", o, "fr",
+                                             "  - listing: " + o + "/fr/\n    every: 1s\n  - listing: " + o +
+                                                 "/fr/page/2\n    every: 1s\n  - feed: " + o + "/fr/rss\n    every: 1s\n"));
+    dir.Write("sites/local-ar.yaml", SiteFile("local-ar", "ar", o, "ar",
+                                             "  - sitemap: " + o + "/ar/sitemap_index.xml\n    every: 1s\n"));
+    dir.Write("gleaner.yaml", "fetch:\n  delay: 20ms\n  jitter: 10ms\n  retries: 0\n  per_host_connections: 4\n");
+    args = {"run", "--config", dir.path() + "/gleaner.yaml", "--sites", dir.path() + "/sites",
+            "--db", dir.path() + "/var/gleaner.db"};
+  }
+
+  std::vector<json> Export() {
+    auto r = testing::RunGleaner({"export", "--db", dir.path() + "/var/gleaner.db"});
+    std::vector<json> out;
+    if (r.exit_code != 0) return out;
+    for (const std::string& line : testing::Lines(r.out)) out.push_back(json::parse(line));
+    return out;
+  }
+
+  // Waits until `n` articles are stored (or 60 s pass); returns what is stored.
+  std::vector<json> WaitForArticles(size_t n) {
+    std::vector<json> got;
+    for (int i = 0; i < 600 && got.size() < n; ++i) {
+      std::this_thread::sleep_for(100ms);
+      got = Export();
+    }
+    return got;
+  }
+};
+
+std::map<std::string, int> CountByPath(const std::vector<json>& records, const std::string& origin) {
+  std::map<std::string, int> count;
+  for (const json& r : records) count[r["url"].get<std::string>().substr(origin.size())]++;
+  return count;
+}
+
+TEST_CASE("the daemon discovers, fetches, extracts and stores every article once", "[e2e][daemon]") {
+  Setup s;
+  testing::Daemon daemon(s.args, s.dir.path());
+  auto records = s.WaitForArticles(kArticles.size());
+  REQUIRE(records.size() == kArticles.size());
+  auto counts = CountByPath(records, s.server.Origin());
+  for (const auto& [path, slug] : kArticles) {
+    INFO(path);
+    CHECK(counts[path] == 1);
+  }
+  for (const json& r : records) {
+    std::string path = r["url"].get<std::string>().substr(s.server.Origin().size());
+    json want = json::parse(testing::ReadFile(kPages + kArticles.at(path) + "/case.json"))["expected"];
+    INFO(path);
+    CHECK(r["title"] == want["title"]);
+    CHECK(r["source"] == want["source"]);
+    CHECK(r["published"] == want["published"]);
+    CHECK(r["language"] == want["language"]);
+    CHECK(r["ticker"].size() == want["ticker_headlines"].get<size_t>());
+  }
+  // Politeness and the rules of the site.
+  CHECK(s.server.CountFor("/fr/private/9") == 0);
+  CHECK(s.server.WaitForCount("/fr/barlamane/404", 1, 10s));
+  // Re-polls are conditional: the home page's ETag comes back as If-None-Match.
+  REQUIRE(s.server.WaitForCount("/fr/", 2, 20s));
+  bool conditional = false;
+  for (const HttpRequest& r : s.server.RequestsFor("/fr/")) conditional |= r.Header("if-none-match") == "\"home-v1\"";
+  CHECK(conditional);
+  // Nothing is fetched twice: stored articles are done.
+  CHECK(s.server.CountFor("/fr/barlamane/1") == 1);
+
+  // `gleaner status` shows per-site health (refreshed every few seconds) and the queue.
+  json st;
+  for (int i = 0; i < 100; ++i) {
+    auto status = testing::RunGleaner({"status", "--json", "--db", s.dir.path() + "/var/gleaner.db"});
+    REQUIRE(status.exit_code == 0);
+    st = json::parse(status.out);
+    if (!st["daemon"].is_null() && st["daemon"]["sites"]["local-ar"]["new_articles"] == 2 &&
+        st["daemon"]["sites"]["local-fr"]["new_articles"] == 4) {
+      break;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  CHECK(st["queue"]["ready"] == kArticles.size());
+  CHECK(st["daemon"]["sites"]["local-fr"]["new_articles"] == 4);
+  CHECK(st["daemon"]["sites"]["local-ar"]["new_articles"] == 2);
+  CHECK(st["daemon"]["sites"]["local-fr"]["errors_by_kind"]["http_status"].get<int>() >= 2);  // 404 and 500
+
+  daemon.Signal(SIGTERM);
+  auto exit = daemon.WaitFor(20s);
+  REQUIRE(exit.has_value());
+  CHECK(*exit == 0);
+}
+
+TEST_CASE("SIGHUP with a broken site file keeps the daemon running on the old rules", "[e2e][daemon]") {
+  Setup s;
+  testing::Daemon daemon(s.args, s.dir.path());
+  REQUIRE(s.server.WaitForCount("/fr/", 1, 20s));
+  s.dir.Write("sites/broken.yaml", "id: broken\nname: B\nlanguage: fr\nurls: x\nlayouts:\n  - body: p\n    oops: 1\n");
+  daemon.Signal(SIGHUP);
+  bool refused = false;
+  for (int i = 0; i < 100 && !refused; ++i) {
+    std::this_thread::sleep_for(100ms);
+    refused = daemon.Stderr().find("reload refused") != std::string::npos;
+  }
+  CHECK(refused);
+  CHECK_THAT(daemon.Stderr(), Catch::Contains("broken.yaml:7:5: unknown key 'oops'"));
+  CHECK(daemon.Running());
+  CHECK(s.WaitForArticles(kArticles.size()).size() == kArticles.size());
+  daemon.Signal(SIGTERM);
+  CHECK(daemon.WaitFor(20s) == std::optional<int>(0));
+}
+
+TEST_CASE("SIGKILL mid-crawl, then a restart, loses and duplicates nothing", "[e2e][daemon]") {
+  Setup s;
+  {
+    testing::Daemon first(s.args, s.dir.path());
+    s.WaitForArticles(2);
+    first.Signal(SIGKILL);
+    CHECK(first.WaitFor(10s) == std::optional<int>(128 + SIGKILL));
+  }
+  size_t before = s.Export().size();
+  testing::Daemon second(s.args, s.dir.path());
+  auto records = s.WaitForArticles(kArticles.size());
+  CHECK(before >= 2);
+  REQUIRE(records.size() == kArticles.size());
+  for (const auto& [path, n] : CountByPath(records, s.server.Origin())) {
+    INFO(path);
+    CHECK(n == 1);
+  }
+  for (const auto& [path, slug] : kArticles) {
+    INFO(path);
+    CHECK(s.server.CountFor(path) >= 1);
+  }
+  second.Signal(SIGTERM);
+  CHECK(second.WaitFor(20s) == std::optional<int>(0));
+}
+
+}  // namespace
+}  // namespace gleaner

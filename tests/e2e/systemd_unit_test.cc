@@ -1,0 +1,58 @@
+// The shipped systemd unit must load cleanly and stay hardened (issue: verify prints
+// nothing; `security --offline=yes` scores 2.0 or lower).
+#include <cstdio>
+#include <filesystem>
+#include <regex>
+
+#include <catch2/catch.hpp>
+
+#include "support/run_binary.h"
+
+namespace gleaner {
+namespace {
+
+struct Output {
+  int status;
+  std::string text;
+};
+
+Output Shell(const std::string& command) {
+  Output out{-1, ""};
+  std::FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.text.append(buffer, n);
+  out.status = pclose(pipe);
+  return out;
+}
+
+std::string UnitForThisBuild(const testing::TempDir& dir) {
+  std::string unit = testing::ReadFile(std::string(GLEANER_SOURCE_DIR) + "/systemd/gleaner.service.in");
+  std::string bindir = std::filesystem::path(GLEANER_BINARY).parent_path().string();
+  for (size_t at; (at = unit.find("@GLEANER_BINDIR@")) != std::string::npos;) unit.replace(at, 16, bindir);
+  return dir.Write("gleaner.service", unit);
+}
+
+TEST_CASE("systemd-analyze verify finds nothing to say about the unit", "[e2e][systemd]") {
+  REQUIRE(Shell("command -v systemd-analyze").status == 0);
+  testing::TempDir dir;
+  std::string unit = UnitForThisBuild(dir);
+  Output verify = Shell("systemd-analyze verify " + unit);
+  INFO(verify.text);
+  CHECK(verify.status == 0);
+  CHECK(verify.text.empty());
+}
+
+TEST_CASE("the unit's offline security exposure is 2.0 or lower", "[e2e][systemd]") {
+  testing::TempDir dir;
+  std::string unit = UnitForThisBuild(dir);
+  Output security = Shell("systemd-analyze security --offline=yes --no-pager " + unit);
+  INFO(security.text);
+  std::smatch m;
+  REQUIRE(std::regex_search(security.text, m, std::regex("Overall exposure level for gleaner.service: ([0-9.]+)")));
+  CHECK(std::stod(m[1].str()) <= 2.0);
+}
+
+}  // namespace
+}  // namespace gleaner
