@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -71,7 +72,13 @@ int main(int argc, char** argv) {
   for (int i = 1; i <= articles; ++i) sitemap += "<url><loc>/fr/a/" + std::to_string(i) + "</loc></url>";
   sitemap += "</urlset>";
   server.Route("/sitemap.xml", HttpReply::Text(sitemap, "application/xml"));
-  for (int i = 1; i <= articles; ++i) server.Route("/fr/a/" + std::to_string(i), HttpReply::Text(page, "text/html"));
+  // One copy of the page shared by every route, so that RSS measures the crawler, not the
+  // test server's routes.
+  auto shared_page = std::make_shared<const std::string>(page);
+  for (int i = 1; i <= articles; ++i) {
+    server.Route("/fr/a/" + std::to_string(i),
+                 [shared_page](const gleaner::testing::HttpRequest&) { return HttpReply::Text(*shared_page, "text/html"); });
+  }
 
   std::string origin = server.Origin();
   std::string escaped = "http://127\\.0\\.0\\.1:" + std::to_string(server.port());
