@@ -3,9 +3,6 @@
 // Fetches one URL now through the real fetcher (robots.txt, politeness, caps all apply),
 // then either extracts it into an article record or, with --raw, prints the HTTP outcome
 // (CONTRACT.md "gleaner fetch --raw URL").
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -15,6 +12,7 @@
 #include "daemon/cmd_common.h"
 #include "daemon/commands.h"
 #include "daemon/fetch/curl_fetcher.h"
+#include "daemon/log.h"
 #include "daemon/site_files.h"
 #include "daemon/store/store.h"
 #include "extractors/core/url.h"
@@ -49,15 +47,11 @@ ArgSpec Spec() {
   return {{"site", "sites", "config", "body", "db"}, {"raw", "pretty", "store", "help"}, {}};
 }
 
-// Logs (retries, Retry-After, breaker) go to stderr: stdout carries only the record.
+// Logs (retries, Retry-After, breaker) go to stderr (SetupLogging): stdout carries only
+// the record.
 void RouteLogsToStderr(const std::string& level) {
-  try {
-    auto logger = spdlog::get("gleaner");
-    if (!logger) logger = spdlog::stderr_color_mt("gleaner");
-    spdlog::set_default_logger(logger);
-    spdlog::set_level(spdlog::level::from_str(level));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "gleaner fetch: cannot set up logging: %s\n", e.what());
+  if (auto ok = SetupLogging(level); !ok) {
+    std::fprintf(stderr, "gleaner fetch: %s\n", ok.error().message.c_str());
   }
 }
 

@@ -781,9 +781,8 @@ void CurlFetcher::Impl::OnRobotsDone(Job* job) {
     entry.failure_message = "robots.txt of " + job->robots_origin +
                             " could not be fetched, so its pages are not either: " + r.error;
     // A breaker-paused host is retried when the pause ends, not after the failure TTL.
-    entry.expires = r.error_kind == FetchErrorKind::kHostPaused
-                        ? now
-                        : now + options_.robots_failure_ttl;
+    entry.expires =
+        r.error_kind == FetchErrorKind::kHostPaused ? now : now + options_.robots_failure_ttl;
   }
   std::vector<Job*> waiting;
   waiting.swap(entry.waiting);
