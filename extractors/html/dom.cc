@@ -1,5 +1,7 @@
 #include "extractors/html/dom.h"
 
+#include "extractors/html/html_internal_nesting.h"
+
 #include <gumbo.h>
 #include <libxml/HTMLtree.h>
 #include <libxml/dict.h>
@@ -201,8 +203,16 @@ Result<Document> ParseHtml(std::string_view utf8, const DomLimits& limits) {
                                            " bytes, limit " + std::to_string(limits.max_bytes) +
                                            ")");
   }
+  // Gumbo's tree builder is quadratic in nesting depth: elements that would nest deeper
+  // than the cap are dropped before it sees the page (legitimate pages pass unchanged).
+  internal::GuardedHtml guarded = internal::GuardNesting(utf8, limits.max_depth, limits.max_nodes);
+  if (guarded.too_many_elements) {
+    return Fail(ErrorCode::kNoArticle, "page has more than " + std::to_string(limits.max_nodes) +
+                                           " nodes (limit dom_nodes)");
+  }
+  std::string_view input = guarded.changed ? std::string_view(guarded.filtered) : utf8;
   static const GumboOptions kOptions = ParserOptions();
-  GumboOutputPtr output(gumbo_parse_with_options(&kOptions, utf8.data(), utf8.size()),
+  GumboOutputPtr output(gumbo_parse_with_options(&kOptions, input.data(), input.size()),
                         GumboOutputDeleter{&kOptions});
   if (output == nullptr) return Fail(ErrorCode::kNoArticle, "the HTML parser failed");
   const GumboNode* html = FindHtmlElement(*output);
