@@ -18,11 +18,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "extractors/core/article.h"
 #include "extractors/pipeline.h"
@@ -60,7 +59,8 @@ double StatusMiB(const char* key) {
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind(key, 0) == 0) return std::strtod(line.c_str() + std::strlen(key), nullptr) / 1024.0;
+    if (line.rfind(key, 0) == 0)
+      return std::strtod(line.c_str() + std::strlen(key), nullptr) / 1024.0;
   }
   return 0.0;
 }
@@ -119,8 +119,8 @@ int main(int argc, char** argv) {
   gleaner::ExtractOptions options;
   options.generic_only = true;
   auto parse_only = [](const Page& page) {
-    GumboOutput* out = gumbo_parse_with_options(&kGumboDefaultOptions, page.bytes.data(),
-                                                page.bytes.size());
+    GumboOutput* out =
+        gumbo_parse_with_options(&kGumboDefaultOptions, page.bytes.data(), page.bytes.size());
     gumbo_destroy_output(&kGumboDefaultOptions, out);
   };
   auto extract = [&](const Page& page) {

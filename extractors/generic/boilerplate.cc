@@ -4,6 +4,7 @@
 
 #include "extractors/core/url.h"
 #include "extractors/generic/generic_params.h"
+#include "extractors/generic/patterns.h"
 #include "extractors/html/dom.h"
 #include "extractors/text/normalize.h"
 #include "extractors/text/paragraphs.h"
@@ -56,18 +57,13 @@ bool IsHiddenByClass(std::string_view names) {
 
 bool IsFurniture(const PageTree& tree, int32_t index) {
   const Node& node = tree[index];
-  switch (node.tag) {
-    case Tag::kNav:
-    case Tag::kAside:
-    case Tag::kFooter:
-    case Tag::kMenu:
-      return true;
-    case Tag::kHeader:
-      // A <header> holds the title, byline and menus; only a page that wraps its whole
-      // article in one (kHeaderMaxParagraphs) keeps it.
-      return node.paragraphs <= params::kHeaderMaxParagraphs;
-    default:
-      break;
+  // A <header> holds the title, byline and menus; only a page that wraps its whole
+  // article in one (kHeaderMaxParagraphs) keeps it.
+  if (node.tag == Tag::kHeader) return node.paragraphs <= params::kHeaderMaxParagraphs;
+  if (node.xml->name != nullptr &&
+      IsOneOf(std::string_view(reinterpret_cast<const char*>(node.xml->name)),
+              params::kFurnitureTags)) {
+    return true;
   }
   std::string role = LowerAttribute(node.xml, "role");
   return !role.empty() && IsOneOf(role, params::kFurnitureRoles);
@@ -77,6 +73,32 @@ bool IsUnlikely(const PageTree& tree, int32_t index, std::string_view names) {
   if (IsProtectedFromNames(tree[index].tag) || names.empty()) return false;
   if (!ContainsAny(names, params::kUnlikelyWords)) return false;
   return !ContainsAny(names, params::kMaybeContentWords);
+}
+
+bool IsRelatedHeading(const PageTree& tree, int32_t index) {
+  const Node& node = tree[index];
+  if (!IsHeading(node.tag) || node.tag == Tag::kH1 || node.text == 0 ||
+      node.text > params::kRelatedHeadingMaxChars) {
+    return false;
+  }
+  if (tree.ClassAndId(index).find("related") != std::string::npos) return true;
+  const auto& regex = CompiledPatterns().related_heading;
+  return regex && regex->Matches(text::CleanText(html::ElementText(node.xml)));
+}
+
+// A box that opens with a "related" heading, directly or inside one wrapper.
+bool IsTitledRelatedBox(const PageTree& tree, int32_t index) {
+  const Node& node = tree[index];
+  if (node.tag == Tag::kBody || node.tag == Tag::kHtml || node.tag == Tag::kMain ||
+      !IsBlock(node.tag)) {
+    return false;
+  }
+  int32_t first = tree.FirstChild(index);
+  if (first < 0) return false;
+  if (IsRelatedHeading(tree, first)) return true;
+  int32_t inner = tree.FirstChild(first);
+  return inner >= 0 && !IsHeading(tree[first].tag) && IsRelatedHeading(tree, inner) &&
+         tree[first].text == tree[inner].text;
 }
 
 bool IsNamedTicker(const PageTree& tree, int32_t index) {
@@ -119,7 +141,8 @@ void WeighClassNames(PageTree& tree) {
 
 void ResetDrops(PageTree& tree) {
   for (Node& node : tree.nodes()) {
-    if (node.drop != Drop::kNever && node.drop != Drop::kHiddenAttribute && node.drop != Drop::kTicker) {
+    if (node.drop != Drop::kNever && node.drop != Drop::kHiddenAttribute &&
+        node.drop != Drop::kTicker) {
       node.drop = Drop::kNone;
     }
   }
@@ -148,7 +171,8 @@ void MarkBoilerplate(PageTree& tree, const PassOptions& options) {
       tree.DropSubtree(i, Drop::kHidden);
     } else if (options.drop_furniture && IsFurniture(tree, i)) {
       tree.DropSubtree(i, Drop::kFurniture);
-    } else if (options.drop_unlikely && IsUnlikely(tree, i, names)) {
+    } else if (options.drop_unlikely &&
+               (IsUnlikely(tree, i, names) || IsTitledRelatedBox(tree, i))) {
       tree.DropSubtree(i, Drop::kUnlikely);
     }
     i = node.drop != Drop::kNone ? node.end : i + 1;

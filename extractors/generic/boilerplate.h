@@ -18,8 +18,8 @@ namespace gleaner::generic {
 // Hidden elements and tickers are always out: no pass brings them back.
 struct PassOptions {
   bool drop_hidden_classes = true;  // class tokens of CSS frameworks that hide ("hidden")
-  bool drop_furniture = true;  // nav, aside, footer, landmark roles, page-level <header>
-  bool drop_unlikely = true;   // class/id names of comments, share bars, related lists ...
+  bool drop_furniture = true;       // nav, aside, footer, landmark roles, page-level <header>
+  bool drop_unlikely = true;        // class/id names of comments, share bars, related lists ...
 };
 
 // Reads class/id hints once: sets Node::class_weight for every element. Call once per tree.

@@ -85,10 +85,12 @@ std::string StripSiteName(std::string_view title, const std::optional<std::strin
     if (site_name && !site_name->empty()) {
       std::string suffix = std::string(sep) + *site_name;
       std::string prefix = *site_name + std::string(sep);
-      if (clean.size() > suffix.size() && Folded(clean.substr(clean.size() - suffix.size())) == Folded(suffix)) {
+      if (clean.size() > suffix.size() &&
+          Folded(clean.substr(clean.size() - suffix.size())) == Folded(suffix)) {
         return text::CleanText(clean.substr(0, clean.size() - suffix.size()));
       }
-      if (clean.size() > prefix.size() && Folded(clean.substr(0, prefix.size())) == Folded(prefix)) {
+      if (clean.size() > prefix.size() &&
+          Folded(clean.substr(0, prefix.size())) == Folded(prefix)) {
         return text::CleanText(clean.substr(prefix.size()));
       }
     }
@@ -120,7 +122,8 @@ std::optional<std::string> ChooseTitle(const PageTree& tree, const html::PageMet
   }
   if (meta.html_title && !meta.html_title->empty()) {
     for (const std::string& h : headlines) {
-      if (SameHeadline(h, *meta.html_title) || Folded(*meta.html_title).find(Folded(h)) == 0) return h;
+      if (SameHeadline(h, *meta.html_title) || Folded(*meta.html_title).find(Folded(h)) == 0)
+        return h;
     }
     std::string stripped = StripSiteName(*meta.html_title, meta.site_name);
     if (!stripped.empty()) return stripped;
@@ -173,7 +176,8 @@ std::optional<std::string> ChooseAuthor(const PageTree& tree, const html::PageMe
       continue;
     }
     auto rel = html::Attribute(node.xml, "rel");
-    bool named = (rel && *rel == "author") || ContainsAny(tree.ClassAndId(i), params::kAuthorClassWords);
+    bool named =
+        (rel && *rel == "author") || ContainsAny(tree.ClassAndId(i), params::kAuthorClassWords);
     if (!named) continue;
     std::string text = StripBylinePrefix(text::CleanText(html::ElementText(node.xml)));
     if (!text.empty()) return text;

@@ -19,6 +19,7 @@
 #include "extractors/generic/fields.h"
 #include "extractors/generic/generic_params.h"
 #include "extractors/generic/page_tree.h"
+#include "extractors/generic/patterns.h"
 #include "extractors/generic/scoring.h"
 #include "extractors/text/dates.h"
 #include "extractors/text/normalize.h"
@@ -114,26 +115,6 @@ void RemoveDroppedInside(PageTree& tree, const std::vector<int32_t>& roots) {
   }
 }
 
-// The patterns of generic_params.h, compiled once. A pattern that does not compile (a
-// bug caught by the unit tests) matches nothing rather than failing every page.
-struct Patterns {
-  std::optional<text::Regex> read_also;
-  std::optional<text::Regex> boilerplate_line;
-  std::optional<text::Regex> year_and_time;
-};
-
-std::optional<text::Regex> CompileOrNothing(std::string_view pattern) {
-  auto compiled = text::Regex::Compile(pattern, {.case_insensitive = true});
-  return compiled ? std::optional<text::Regex>(std::move(*compiled)) : std::nullopt;
-}
-
-const Patterns& CompiledPatterns() {
-  static const auto* patterns = new Patterns{CompileOrNothing(params::kReadAlsoPattern),
-                                             CompileOrNothing(params::kBoilerplateLinePattern),
-                                             CompileOrNothing(params::kYearAndTimePattern)};
-  return *patterns;
-}
-
 bool ShortAndMatches(const text::Paragraph& paragraph, const std::optional<text::Regex>& regex,
                      size_t max_chars) {
   // Bytes bound code points from above: a cheap test before counting.
@@ -153,8 +134,22 @@ bool IsBoilerplateLine(const text::Paragraph& paragraph) {
                          params::kBoilerplateLineMaxChars);
 }
 
-// "Updated 1:39 am EST, Wednesday, November 20, 2019", "by Jeff Foust — November 18, 2019".
+bool InsideQuotation(const xmlNode* block) {
+  for (int level = 0; block != nullptr && level < params::kQuotationLevels; ++level) {
+    if (block->type == XML_ELEMENT_NODE && block->name != nullptr &&
+        std::string_view(reinterpret_cast<const char*>(block->name)) == "blockquote") {
+      return true;
+    }
+    block = block->parent;
+  }
+  return false;
+}
+
+// "Updated 1:39 am EST, Wednesday, November 20, 2019", "by Jeff — November 18, 2019".
+// A quotation's signature ("— Name (@handle) November 18, 2019" under an embedded post) is
+// part of the quotation.
 bool IsDateLine(const text::Paragraph& paragraph) {
+  if (InsideQuotation(paragraph.block)) return false;
   if (paragraph.text.size() > params::kDateLineMaxChars * 4 ||
       text::CodePointCount(paragraph.text) > params::kDateLineMaxChars) {
     return false;
@@ -234,7 +229,8 @@ std::string LanguageSample(const Article& article) {
   std::string sample = article.title.value_or("");
   if (article.body) {
     sample += ' ';
-    sample.append(*article.body, 0, std::min<size_t>(article.body->size(), params::kLanguageSampleBytes));
+    sample.append(*article.body, 0,
+                  std::min<size_t>(article.body->size(), params::kLanguageSampleBytes));
   }
   return sample;
 }

@@ -42,9 +42,10 @@ inline constexpr std::array kFurnitureRoles = {
 // retour en haut de la page"; the Maghress report dialog is a "modal"). Compared as whole
 // tokens: "hidden-xs" is responsive and "modal-enabled" (a news site's article box) shows.
 inline constexpr std::array kHiddenClassTokens = {
-    "hidden"sv,           "hide"sv,         "d-none"sv,          "invisible"sv,
-    "sr-only"sv,          "screen-reader-text"sv, "visually-hidden"sv, "visuallyhidden"sv,
-    "element-invisible"sv, "offscreen"sv,   "sr-text"sv,     "modal"sv,
+    "hidden"sv,          "hide"sv,           "d-none"sv,
+    "invisible"sv,       "sr-only"sv,        "screen-reader-text"sv,
+    "visually-hidden"sv, "visuallyhidden"sv, "element-invisible"sv,
+    "offscreen"sv,       "sr-text"sv,        "modal"sv,
 };
 
 // A page-level <header> holds the logo, menus, the title and the byline. One with more
@@ -61,17 +62,17 @@ inline constexpr size_t kHeaderMaxParagraphs = 2;
 // scoring unless the name also matches kMaybeContentWords (e.g. "article-related" is
 // removed, "comment-body-of-article" is kept until scoring decides).
 inline constexpr std::array kUnlikelyWords = {
-    "-ad-"sv,        "ad-break"sv,    "agegate"sv,     "banner"sv,      "breadcrumb"sv,
-    "combx"sv,       "comment"sv,     "community"sv,   "cookie"sv,      "cover-wrap"sv,
-    "disqus"sv,      "footer"sv,      "gdpr"sv,        "header"sv,      "legends"sv,
-    "menu"sv,        "related"sv,     "remark"sv,      "replies"sv,     "rss"sv,
-    "share"sv,       "shoutbox"sv,    "sidebar"sv,     "skyscraper"sv,  "social"sv,
-    "sponsor"sv,     "supplemental"sv, "pagination"sv, "pager"sv,       "popup"sv,
-    "newsletter"sv,  "subscribe"sv,   "signup"sv,      "promo"sv,
-    "navbar"sv,      "nav-"sv,        "-nav"sv,        "masthead"sv,    "ticker"sv,
-    "breaking"sv,    "most-read"sv,   "mostread"sv,    "popular"sv,     "trending"sv,
-    "recommend"sv,   "outbrain"sv,    "taboola"sv,     "tags"sv,        "tag-list"sv,
-    "author-bio"sv,  "authorbio"sv,   "about-author"sv, "byline"sv,     "print"sv,
+    "-ad-"sv,       "ad-break"sv,     "agegate"sv,    "banner"sv,     "breadcrumb"sv,
+    "combx"sv,      "comment"sv,      "community"sv,  "cookie"sv,     "cover-wrap"sv,
+    "disqus"sv,     "footer"sv,       "gdpr"sv,       "header"sv,     "legends"sv,
+    "menu"sv,       "related"sv,      "remark"sv,     "replies"sv,    "rss"sv,
+    "share"sv,      "shoutbox"sv,     "sidebar"sv,    "skyscraper"sv, "social"sv,
+    "sponsor"sv,    "supplemental"sv, "pagination"sv, "pager"sv,      "popup"sv,
+    "newsletter"sv, "subscribe"sv,    "signup"sv,     "promo"sv,      "navbar"sv,
+    "nav-"sv,       "-nav"sv,         "masthead"sv,   "ticker"sv,     "breaking"sv,
+    "most-read"sv,  "mostread"sv,     "popular"sv,    "trending"sv,   "recommend"sv,
+    "outbrain"sv,   "taboola"sv,      "tags"sv,       "tag-list"sv,   "author-bio"sv,
+    "authorbio"sv,  "about-author"sv, "byline"sv,     "print"sv,
 };
 
 // Names that keep a block despite an unlikely word: the article's own container often has
@@ -84,17 +85,17 @@ inline constexpr std::array kMaybeContentWords = {
 // Scoring bonus names (Readability's "positive" list plus the usual CMS body classes:
 // WordPress "entry-content", schema.org "articleBody", "story-body", "post-body").
 inline constexpr std::array kPositiveWords = {
-    "article"sv, "body"sv, "content"sv, "entry"sv, "hentry"sv, "h-entry"sv, "main"sv,
-    "page"sv,    "post"sv, "text"sv,    "blog"sv,  "story"sv,
+    "article"sv, "body"sv, "content"sv, "entry"sv, "hentry"sv, "h-entry"sv,
+    "main"sv,    "page"sv, "post"sv,    "text"sv,  "blog"sv,   "story"sv,
 };
 
 // Scoring penalty names (Readability's "negative" list, plus share/related furniture).
 inline constexpr std::array kNegativeWords = {
-    "-ad-"sv,   "hidden"sv,  "banner"sv,   "combx"sv,    "comment"sv,  "com-"sv,
-    "contact"sv, "foot"sv,   "footer"sv,   "footnote"sv, "gdpr"sv,     "masthead"sv,
-    "media"sv,  "meta"sv,    "outbrain"sv, "promo"sv,    "related"sv,  "scroll"sv,
-    "share"sv,  "shoutbox"sv, "sidebar"sv, "skyscraper"sv, "sponsor"sv, "shopping"sv,
-    "tags"sv,   "tool"sv,    "widget"sv,   "social"sv,   "newsletter"sv, "caption"sv,
+    "-ad-"sv,    "hidden"sv,   "banner"sv,   "combx"sv,      "comment"sv,    "com-"sv,
+    "contact"sv, "foot"sv,     "footer"sv,   "footnote"sv,   "gdpr"sv,       "masthead"sv,
+    "media"sv,   "meta"sv,     "outbrain"sv, "promo"sv,      "related"sv,    "scroll"sv,
+    "share"sv,   "shoutbox"sv, "sidebar"sv,  "skyscraper"sv, "sponsor"sv,    "shopping"sv,
+    "tags"sv,    "tool"sv,     "widget"sv,   "social"sv,     "newsletter"sv, "caption"sv,
 };
 
 // Weight of one class/id hint. Readability's 25 is large enough that a positive name beats
@@ -105,6 +106,20 @@ inline constexpr double kClassWeight = 25.0;
 // bonus because authors put them on exactly the body container.
 inline constexpr std::array kArticleBodyItemprops = {"articlebody"sv, "text"sv};
 inline constexpr double kItempropBodyBonus = 60.0;
+
+// A box whose first element is a heading like these (or a heading named "related") is a
+// related-content box, whatever its own name: "Você pode gostar..." over teaser <article>s,
+// "Articles similaires", "مقالات ذات صلة", "You may also like". The heading may sit in one
+// wrapper ("<div class=box-title><h3>"); it is at most kRelatedHeadingMaxChars long.
+inline constexpr std::string_view kRelatedHeadingPattern =
+    R"(^[\s\p{P}\p{S}]*(?:related|more\s+(?:stories|news|articles|from|on)\b|you\s+(?:may|might)\s+)"
+    R"((?:also\s+)?(?:like|enjoy|be\s+interested)|recommended|read\s+next|(?:also\s+)?read\s+more|)"
+    R"(articles?\s+similaires|sur\s+le\s+même\s+sujet|vous\s+aimerez|à\s+lire\s+aussi|)"
+    R"(dans\s+la\s+même\s+rubrique|lire\s+aussi|você\s+(?:também\s+)?pode\s+gostar|)"
+    R"(leia\s+também|veja\s+também|artículos\s+relacionados|te\s+puede\s+interesar|)"
+    R"(ähnliche\s+artikel|das\s+könnte\s+sie\s+auch|مقالات\s+ذات\s+صلة|أخبار\s+ذات\s+صلة|)"
+    R"(قد\s+يعجبك|[اإأ]قرأ\s+(?:أيضا|أيضاً|ايضا)))";
+inline constexpr size_t kRelatedHeadingMaxChars = 80;
 
 // ---------------------------------------------------------------------------------------
 // Tickers: link-dense runs of short headlines, whatever the markup.
@@ -125,8 +140,8 @@ inline constexpr size_t kTickerMinAverageTitle = 20;
 // Names of ticker containers (ul.breaking-news, div.ticker, news flash bars, Arabic
 // "عاجل" bars are named in Latin script in their classes).
 inline constexpr std::array kTickerClassWords = {
-    "ticker"sv, "breaking"sv, "marquee"sv, "newsflash"sv, "news-flash"sv, "headlines-bar"sv,
-    "scroller"sv, "urgent"sv, "flash-news"sv, "latest-news"sv,
+    "ticker"sv,        "breaking"sv, "marquee"sv, "newsflash"sv,  "news-flash"sv,
+    "headlines-bar"sv, "scroller"sv, "urgent"sv,  "flash-news"sv, "latest-news"sv,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -247,7 +262,7 @@ inline constexpr std::string_view kBoilerplateLinePattern =
     R"(compartilh|comparte|teilen\b|شارك|related\s+(?:tags|posts?|articles?|news|stories)|)"
     R"(more\s+(?:from|in|on)\b|more:|see\s+more\b|you\s+(?:may|might)\s+also\b|)"
     R"(don'?t\s+miss|popular\s+on\b|tell\s+us\s+what|like\s+this\s+story|have\s+a\s+tip|)"
-    R"(subscribe\b|sign\s+up\b|abonnez|inscrivez|follow\s+(?:us|me|him|her)\b|)"
+    R"(subscribe\b|abonnez|inscrivez|follow\s+(?:us|me|him|her)\b|)"
     R"(suivez[- ]nous|síguenos|siga-nos|copyright\b|©|all\s+rights\s+reserved|)"
     R"(tous\s+droits\s+réservés|جميع\s+الحقوق\s+محفوظة|filed\s+under\b|tags?\s*:|)"
     R"(tagged\b|advertisement\b|publicité|this\s+slideshow\s+requires|tempo\s+de\s+leitura|)"
@@ -259,6 +274,9 @@ inline constexpr size_t kBoilerplateLineMaxChars = 120;
 // checked, and a line is at most kDateLineMaxChars with a date in it (text/dates.h, or a
 // year next to a clock time for languages ParseDate does not know).
 inline constexpr size_t kEdgeParagraphs = 3;
+// ... except inside a quotation: an embedded post's signature ("— Name (@handle) November
+// 18, 2019") sits in a <p> up to this many levels under its <blockquote>.
+inline constexpr int kQuotationLevels = 3;
 inline constexpr size_t kDateLineMaxChars = 80;
 inline constexpr std::string_view kYearAndTimePattern =
     R"((?:\b(?:19|20)\d\d\b.*\b\d{1,2}[:h]\d\d\b)|(?:\b\d{1,2}[:h]\d\d\b.*\b(?:19|20)\d\d\b))";

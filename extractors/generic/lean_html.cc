@@ -35,8 +35,8 @@ size_t FindEndTag(std::string_view html, size_t pos, std::string_view name) {
     size_t lt = html.find("</", pos);
     if (lt == kNone) return kNone;
     size_t after = lt + 2 + name.size();
-    if (StartsWithNoCase(html, lt + 2, name) &&
-        (after == html.size() || IsSpace(html[after]) || html[after] == '/' || html[after] == '>')) {
+    if (StartsWithNoCase(html, lt + 2, name) && (after == html.size() || IsSpace(html[after]) ||
+                                                 html[after] == '/' || html[after] == '>')) {
       return lt;
     }
     pos = lt + 2;
@@ -44,8 +44,8 @@ size_t FindEndTag(std::string_view html, size_t pos, std::string_view name) {
 }
 
 struct Tag {
-  std::string name;       // lower-case
-  size_t end = 0;         // one past the closing '>'
+  std::string name;  // lower-case
+  size_t end = 0;    // one past the closing '>'
   bool self_closing = false;
   bool json_type = false;  // a type attribute whose value mentions "json"
 };
@@ -94,7 +94,8 @@ std::optional<Tag> ReadTag(std::string_view html, size_t pos, bool end_tag) {
         value_end = i;
       }
       if (name.size() == 4 && StartsWithNoCase(name, 0, "type")) {
-        tag.json_type = FindNoCase(html.substr(value_start, value_end - value_start), 0, "json") != kNone;
+        tag.json_type =
+            FindNoCase(html.substr(value_start, value_end - value_start), 0, "json") != kNone;
       }
     }
   }
@@ -136,9 +137,9 @@ bool EscapesDoubly(std::string_view script) {
 std::string DropScriptAndStyleText(std::string_view html) {
   std::string out;
   out.reserve(html.size() / 2);
-  size_t copied = 0;   // html[0, copied) is in `out` or dropped
+  size_t copied = 0;  // html[0, copied) is in `out` or dropped
   size_t pos = 0;
-  int foreign = 0;     // depth of <svg>/<math>: their <script>/<style> hold markup, left alone
+  int foreign = 0;  // depth of <svg>/<math>: their <script>/<style> hold markup, left alone
   while (true) {
     size_t lt = html.find('<', pos);
     if (lt == kNone || lt + 1 >= html.size()) break;

@@ -215,10 +215,12 @@ void PageTree::CountText(std::string_view text, Node& owner) {
       unsigned char d = static_cast<unsigned char>(text[i + 1]);
       if (d == 0x8C) ++owner.own_commas;         // U+060C Arabic comma
       if (d == 0x9F) ++owner.own_sentence_ends;  // U+061F Arabic question mark
-    } else if (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBC &&
+    } else if (c == 0xEF && i + 2 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) == 0xBC &&
                static_cast<unsigned char>(text[i + 2]) == 0x8C) {
       ++owner.own_commas;  // U+FF0C fullwidth comma
-    } else if (c == 0xE3 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80) {
+    } else if (c == 0xE3 && i + 2 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) == 0x80) {
       unsigned char d = static_cast<unsigned char>(text[i + 2]);
       if (d == 0x81) ++owner.own_commas;         // U+3001 ideographic comma
       if (d == 0x82) ++owner.own_sentence_ends;  // U+3002 ideographic full stop

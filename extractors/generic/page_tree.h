@@ -6,13 +6,13 @@
 // until the body is chosen. Internal to the generic extractor. Pure; not thread-safe.
 #pragma once
 
+#include <libxml/tree.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <libxml/tree.h>
 
 namespace gleaner::generic {
 
@@ -90,14 +90,14 @@ bool IsBlock(Tag tag);
 // Why a subtree was set aside; the first reason found is kept.
 enum class Drop : uint8_t {
   kNone,
-  kNever,       // script, style, form controls
+  kNever,            // script, style, form controls
   kHiddenAttribute,  // hidden attribute, aria-hidden, inline display:none
-  kHidden,      // class tokens that CSS frameworks hide (hidden, sr-only, modal)
-  kFurniture,   // nav, aside, footer, ARIA landmark roles of the same meaning
-  kUnlikely,    // class/id names of comments, share bars, related lists ...
-  kTicker,      // link-dense run of short headlines
-  kClean,       // removed by conditional cleaning inside the chosen body
-  kReadAlso,    // a "read also" line, moved to `related`
+  kHidden,           // class tokens that CSS frameworks hide (hidden, sr-only, modal)
+  kFurniture,        // nav, aside, footer, ARIA landmark roles of the same meaning
+  kUnlikely,         // class/id names of comments, share bars, related lists ...
+  kTicker,           // link-dense run of short headlines
+  kClean,            // removed by conditional cleaning inside the chosen body
+  kReadAlso,         // a "read also" line, moved to `related`
 };
 
 struct Node {
@@ -109,12 +109,12 @@ struct Node {
   Drop drop = Drop::kNone;
 
   // Statistics over the subtree, dropped subtrees excluded (recomputed by ComputeStats).
-  uint32_t text = 0;       // visible code points, white space runs counted once
-  uint32_t link_text = 0;  // of those, inside <a>
+  uint32_t text = 0;           // visible code points, white space runs counted once
+  uint32_t link_text = 0;      // of those, inside <a>
   uint32_t commas = 0;         // , ، ， 、
   uint32_t sentence_ends = 0;  // . ! ? ؟ 。 closing prose
-  uint16_t links = 0;      // <a href> elements
-  uint16_t paragraphs = 0;  // <p>, <pre>, <blockquote>, and blocks holding only text
+  uint16_t links = 0;          // <a href> elements
+  uint16_t paragraphs = 0;     // <p>, <pre>, <blockquote>, and blocks holding only text
   uint16_t list_items = 0;
   uint16_t images = 0;
   uint16_t embeds = 0;  // video, audio, iframe placeholders kept as text-less blocks

@@ -107,9 +107,9 @@ void ScoreCandidates(PageTree& tree) {
     if (IsVoter(node.tag)) {
       InlineStats own = InlineOf(tree, i);
       if (own.text >= params::kMinParagraphChars) {
-        double points = 1.0 + own.commas +
-                        std::min(std::floor(own.text / params::kCharsPerPoint),
-                                 params::kMaxLengthPoints);
+        double points =
+            1.0 + own.commas +
+            std::min(std::floor(own.text / params::kCharsPerPoint), params::kMaxLengthPoints);
         // A pure paragraph votes for its container; a container with loose text runs
         // among blocks is itself the container of those runs.
         Vote(tree, node.blocks == 0 && node.tag != Tag::kBody ? node.parent : i, points);
@@ -178,6 +178,14 @@ int32_t ClimbAncestors(const PageTree& tree, int32_t best) {
 
 bool EndsSentence(const PageTree& tree, int32_t index) { return tree[index].sentence_ends > 0; }
 
+double BestInside(const PageTree& tree, int32_t index) {
+  double best = 0.0;
+  for (int32_t i = index; i < tree[index].end; ++i) {
+    if (tree[i].candidate && tree[i].drop == Drop::kNone) best = std::max(best, tree[i].score);
+  }
+  return best;
+}
+
 bool SiblingJoins(const PageTree& tree, int32_t best, int32_t sibling, double threshold) {
   const Node& node = tree[sibling];
   if (node.drop != Drop::kNone || node.text == 0) return false;
@@ -186,6 +194,9 @@ bool SiblingJoins(const PageTree& tree, int32_t best, int32_t sibling, double th
     bonus = tree[best].score * params::kSiblingScoreShare;
   }
   if (node.candidate && node.score + bonus >= threshold) return true;
+  // A sibling built like the best one whose prose sits too deep to vote for it (sections
+  // of a long feature, each in the same wrapper) joins on its best inner block.
+  if (bonus > 0.0 && BestInside(tree, sibling) + bonus >= threshold) return true;
   if (node.tag != Tag::kP) return false;
   double density = node.LinkDensity();
   if (node.text > params::kSiblingParagraphMinChars) {
@@ -292,7 +303,8 @@ bool IsFishy(const PageTree& tree, int32_t index, int32_t root, int32_t prose_en
   // A list whose items are links (related posts, tags, share rows) is not prose; after the
   // last paragraph, half-linked items ("The strange life and <a>death of a coder</a>") are
   // a "more stories" list too.
-  double max_density = index >= prose_end ? params::kMaxTailListLinkDensity : params::kMaxListLinkDensity;
+  double max_density =
+      index >= prose_end ? params::kMaxTailListLinkDensity : params::kMaxListLinkDensity;
   return is_list && density > max_density;
 }
 
@@ -335,7 +347,8 @@ std::vector<int32_t> SelectBody(PageTree& tree) {
   if (tree[best].tag == Tag::kBody || tree[best].parent < 0) return {best};
 
   std::vector<int32_t> roots;
-  double threshold = std::max(params::kSiblingMinScore, tree[best].score * params::kSiblingScoreShare);
+  double threshold =
+      std::max(params::kSiblingMinScore, tree[best].score * params::kSiblingScoreShare);
   for (int32_t s = tree.FirstChild(tree[best].parent); s >= 0; s = tree.NextSibling(s)) {
     if (s == best || SiblingJoins(tree, best, s, threshold)) roots.push_back(s);
   }

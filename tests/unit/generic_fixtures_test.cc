@@ -3,17 +3,16 @@
 // body (tokens as check_pages.py counts them: runs of letters, digits and '_', lower-cased),
 // the expected title, and none of the case's `body_must_not_contain` strings (ticker
 // headlines, dialog text, "read at the source" lines) in the body. A failure names the slug.
-#include <algorithm>
-#include <filesystem>
-#include <map>
-#include <string>
-#include <vector>
-
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "extractors/pipeline.h"
 #include "extractors/text/normalize.h"
@@ -99,7 +98,8 @@ TEST_CASE("every fixture page extracted without rules gives its article", "[gene
     if (want.contains("ticker_headlines")) {
       CHECK(got->ticker.size() == want["ticker_headlines"].get<size_t>());
     }
-    if (want.contains("language")) CHECK(got->language.value_or("") == want["language"].get<std::string>());
+    if (want.contains("language"))
+      CHECK(got->language.value_or("") == want["language"].get<std::string>());
   }
   CHECK(cases > 0);
 }

@@ -2,9 +2,8 @@
 // reader calls the article ends up in `body`, and tickers, "read also" lines, related
 // lists, comment forms, hidden dialogs, share bars, cookie banners, captions and layout
 // furniture do not.
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "extractors/pipeline.h"
 
@@ -59,8 +58,8 @@ bool BodyHas(const Article& a, const std::string& text) {
 }
 
 TEST_CASE("the article's paragraphs make the body, one blank line apart", "[generic]") {
-  Article a = Extract(Page("<div class=\"content\"><h1>Water for forty villages</h1>" + kProse +
-                           "</div>"));
+  Article a =
+      Extract(Page("<div class=\"content\"><h1>Water for forty villages</h1>" + kProse + "</div>"));
   CHECK(a.extractor == "generic");
   CHECK(a.site == std::nullopt);
   CHECK(a.body->rfind("The ministry announced on Monday", 0) == 0);
@@ -78,8 +77,8 @@ TEST_CASE("a marquee of headlines goes to ticker, in page order, not to the body
   marquee += "</marquee></div>";
   Article a = Extract(Page(marquee + "<div class=\"article\">" + kProse + "</div>"));
   REQUIRE(a.ticker.size() == 8);
-  CHECK(a.ticker.front() == Link{"Headline number 1 about the regional elections",
-                                 "https://news.example/news/1"});
+  CHECK(a.ticker.front() ==
+        Link{"Headline number 1 about the regional elections", "https://news.example/news/1"});
   CHECK(a.ticker.back().url == "https://news.example/news/8");
   CHECK_FALSE(BodyHas(a, "Headline number"));
 }
@@ -100,8 +99,9 @@ TEST_CASE("a row of links separated by no-break spaces is a ticker whatever its 
 TEST_CASE("a breaking-news list is a ticker; a menu of single words is not", "[generic]") {
   std::string breaking = "<ul class=\"breaking-news\">";
   for (int i = 1; i <= 5; ++i) {
-    breaking += "<li><a href=\"/b/" + std::to_string(i) + "\">Breaking: storm closes the coastal road near town " +
-                std::to_string(i) + "</a></li>";
+    breaking += "<li><a href=\"/b/" + std::to_string(i) +
+                "\">Breaking: storm closes the coastal road near town " + std::to_string(i) +
+                "</a></li>";
   }
   breaking += "</ul>";
   std::string menu =
@@ -113,12 +113,12 @@ TEST_CASE("a breaking-news list is a ticker; a menu of single words is not", "[g
   CHECK_FALSE(BodyHas(a, "Politics"));
 }
 
-TEST_CASE("'read also' lines go to related with absolute links, in three languages",
-          "[generic]") {
+TEST_CASE("'read also' lines go to related with absolute links, in three languages", "[generic]") {
   SECTION("French, inside the text, between <br>") {
     Article a = Extract(Page(
         "<div class=\"article\"><p><span>" + kProseFr.substr(3, 200) +
-            "<br><strong>Lire aussi : <a href=\"/fr/autre/42\">Un autre article du jour</a></strong><br>"
+            "<br><strong>Lire aussi : <a href=\"/fr/autre/42\">Un autre article du "
+            "jour</a></strong><br>"
             "Et d'ajouter que les travaux, financés par l'État, commenceront dès le mois prochain, "
             "selon le ministère.</span></p>" +
             kProseFr + "</div>",
@@ -129,10 +129,12 @@ TEST_CASE("'read also' lines go to related with absolute links, in three languag
     CHECK(BodyHas(a, "Et d'ajouter que les travaux"));
   }
   SECTION("Arabic") {
-    Article a = Extract(Page("<div class=\"entry-content\">" + kProseAr +
-                                 "<p><strong>اقرأ أيضا:</strong> <a href=\"https://ar.example/?p=7\">"
-                                 "خبر آخر عن الماء</a></p>" + kProseAr + "</div>",
-                             "", " dir=\"rtl\""));
+    Article a =
+        Extract(Page("<div class=\"entry-content\">" + kProseAr +
+                         "<p><strong>اقرأ أيضا:</strong> <a href=\"https://ar.example/?p=7\">"
+                         "خبر آخر عن الماء</a></p>" +
+                         kProseAr + "</div>",
+                     "", " dir=\"rtl\""));
     REQUIRE(a.related.size() == 1);
     CHECK(a.related[0] == Link{"خبر آخر عن الماء", "https://ar.example/?p=7"});
     CHECK_FALSE(BodyHas(a, "اقرأ أيضا"));
@@ -147,8 +149,7 @@ TEST_CASE("'read also' lines go to related with absolute links, in three languag
   }
 }
 
-TEST_CASE("related-post lists, share bars and comment forms stay out of the body",
-          "[generic]") {
+TEST_CASE("related-post lists, share bars and comment forms stay out of the body", "[generic]") {
   std::string related = "<div id=\"related-posts\"><h3>Articles similaires</h3><ul>";
   for (int i = 1; i <= 4; ++i) {
     related += "<li><a href=\"/r/" + std::to_string(i) + "\">Another story about water number " +
@@ -176,28 +177,28 @@ TEST_CASE("hidden dialogs and cookie banners never reach the body", "[generic]")
   std::string dialog =
       "<div class=\"modal fade\" id=\"reportModal\" role=\"dialog\" aria-hidden=\"true\">"
       "<p>Thank you for reporting this image, it will be blocked after several reports.</p></div>";
-  std::string styled = "<div style=\"display: none\"><p>Subscribe now, only one dollar a week, "
-                       "cancel anytime, no questions asked.</p></div>";
+  std::string styled =
+      "<div style=\"display: none\"><p>Subscribe now, only one dollar a week, "
+      "cancel anytime, no questions asked.</p></div>";
   std::string cookies =
       "<div id=\"cookie-notice\"><p>We use cookies to improve your experience, analyse "
       "traffic and personalise ads. By continuing you agree to our policy.</p></div>";
-  Article a = Extract(Page(dialog + cookies + "<div class=\"story\">" + kProse + styled +
-                           "</div>"));
+  Article a =
+      Extract(Page(dialog + cookies + "<div class=\"story\">" + kProse + styled + "</div>"));
   CHECK(BodyHas(a, "Engineers said"));
   CHECK_FALSE(BodyHas(a, "Thank you for reporting"));
   CHECK_FALSE(BodyHas(a, "Subscribe now"));
   CHECK_FALSE(BodyHas(a, "We use cookies"));
 }
 
-TEST_CASE("nested layout tables: the cell with the prose wins over the link column",
-          "[generic]") {
+TEST_CASE("nested layout tables: the cell with the prose wins over the link column", "[generic]") {
   std::string links;
   for (int i = 1; i <= 10; ++i) {
-    links += "<a href=\"/l/" + std::to_string(i) + "\">Section link " + std::to_string(i) + "</a><br>";
+    links +=
+        "<a href=\"/l/" + std::to_string(i) + "\">Section link " + std::to_string(i) + "</a><br>";
   }
-  Article a = Extract(Page("<table><tr><td>" + links +
-                           "</td><td><table><tr><td><font size=\"2\">" + kProse +
-                           "</font></td></tr></table></td></tr></table>",
+  Article a = Extract(Page("<table><tr><td>" + links + "</td><td><table><tr><td><font size=\"2\">" +
+                               kProse + "</font></td></tr></table></td></tr></table>",
                            "", ""));
   CHECK(a.body->rfind("The ministry announced", 0) == 0);
   CHECK_FALSE(BodyHas(a, "Section link"));
@@ -217,9 +218,10 @@ TEST_CASE("captions and 'read at the source' links are not body text", "[generic
 
 TEST_CASE("the title is the headline, not the <title> with the site name", "[generic]") {
   SECTION("h1 agreeing with og:title") {
-    Article a = Extract(Page("<h1>Water for forty villages</h1><div class=\"post\">" + kProse + "</div>",
-                             "<title>Water for forty villages : Maghress</title><meta "
-                             "property=\"og:title\" content=\"Water for forty villages\">"));
+    Article a =
+        Extract(Page("<h1>Water for forty villages</h1><div class=\"post\">" + kProse + "</div>",
+                     "<title>Water for forty villages : Maghress</title><meta "
+                     "property=\"og:title\" content=\"Water for forty villages\">"));
     CHECK(a.title == "Water for forty villages");
   }
   SECTION("<title> only, site name after a separator") {
@@ -234,18 +236,19 @@ TEST_CASE("the title is the headline, not the <title> with the site name", "[gen
   }
 }
 
-TEST_CASE("language: declared, else Arabic script; date and author from the page",
-          "[generic]") {
-  Article ar = Extract(Page("<h1>شبكة الماء تصل إلى أربعين قرية</h1><div class=\"entry-meta\">"
-                            "الإثنين 31 أكتوبر 2022</div><div class=\"entry-content\">" +
-                                kProseAr + "</div>",
-                            "", ""));
+TEST_CASE("language: declared, else Arabic script; date and author from the page", "[generic]") {
+  Article ar =
+      Extract(Page("<h1>شبكة الماء تصل إلى أربعين قرية</h1><div class=\"entry-meta\">"
+                   "الإثنين 31 أكتوبر 2022</div><div class=\"entry-content\">" +
+                       kProseAr + "</div>",
+                   "", ""));
   CHECK(ar.language == "ar");
   CHECK(ar.published == "2022-10-31");
-  Article fr = Extract(Page("<div class=\"article\">" + kProseFr + "</div>",
-                            "<meta name=\"author\" content=\"Rédaction\"><meta "
-                            "property=\"article:published_time\" content=\"2017-09-20T21:41:00+00:00\">",
-                            " lang=\"fr-FR\""));
+  Article fr =
+      Extract(Page("<div class=\"article\">" + kProseFr + "</div>",
+                   "<meta name=\"author\" content=\"Rédaction\"><meta "
+                   "property=\"article:published_time\" content=\"2017-09-20T21:41:00+00:00\">",
+                   " lang=\"fr-FR\""));
   CHECK(fr.language == "fr");
   CHECK(fr.author == "Rédaction");
   CHECK(fr.published == "2017-09-20T21:41:00+00:00");
