@@ -56,9 +56,7 @@ Result<Article> ExtractFile(const std::string& file, const Args& args, const Con
   if (!bytes) return tl::unexpected(bytes.error());
   PageInput page{*bytes, args.Value("url"), args.Value("content-type")};
   ExtractOptions options;
-  options.limits.max_bytes = config.limits.max_page_bytes;
-  options.limits.max_nodes = config.limits.max_nodes;
-  options.limits.max_depth = config.limits.max_depth;
+  options.limits = DomLimitsFrom(config.limits);
   options.generic_only = args.Has("generic");
   options.site_id = args.Value("site");
   return ExtractPage(page, &sites, options);

@@ -135,9 +135,7 @@ Result<Article> ExtractFetched(const std::string& given_url, const fetch::FetchR
                                const Config& config) {
   PageInput page{r.body, given_url, r.content_type};
   ExtractOptions options;
-  options.limits.max_bytes = config.limits.max_page_bytes;
-  options.limits.max_nodes = config.limits.max_nodes;
-  options.limits.max_depth = config.limits.max_depth;
+  options.limits = DomLimitsFrom(config.limits);
   options.site_id = args.Value("site");
   auto article = ExtractPage(page, &sites, options);
   if (article && r.final_url != given_url) {

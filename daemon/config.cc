@@ -123,6 +123,14 @@ Result<std::string> ReadConfigFile(const std::string& path) {
 
 }  // namespace
 
+html::DomLimits DomLimitsFrom(const ExtractLimits& limits) {
+  html::DomLimits dom;
+  dom.max_bytes = limits.max_page_bytes;
+  dom.max_nodes = limits.max_nodes;
+  dom.max_depth = limits.max_depth;
+  return dom;
+}
+
 Result<Config> ParseConfig(std::string_view yaml_text, const std::string& file_name,
                            bool in_source_tree) {
   Config config = Defaults(in_source_tree);

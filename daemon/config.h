@@ -14,6 +14,7 @@
 #include <string>
 
 #include "extractors/core/result.h"
+#include "extractors/html/dom.h"
 
 namespace gleaner {
 
@@ -53,6 +54,9 @@ struct Config {
   ExtractLimits limits;              // `limits:`
   FetchSettings fetch;               // `fetch:`
 };
+
+// The DOM caps of one page's extraction, from the `limits:` settings.
+html::DomLimits DomLimitsFrom(const ExtractLimits& limits);
 
 // Loads the configuration. With `explicit_path`, that file must exist (kInput otherwise);
 // without it, the contract's default file is read when present, else defaults apply.

@@ -208,11 +208,7 @@ std::vector<std::string> Crawler::DiscoverLinks(const FrontierEntry& entry, cons
   std::string base = result.final_url.empty() ? entry.url : result.final_url;
   if (entry.kind == UrlKind::kListing) {
     html::DecodedPage page = html::DecodeToUtf8(result.body, result.content_type.value_or(""));
-    html::DomLimits limits;
-    limits.max_bytes = config_.limits.max_page_bytes;
-    limits.max_nodes = config_.limits.max_nodes;
-    limits.max_depth = config_.limits.max_depth;
-    auto doc = html::ParseHtml(page.utf8, limits);
+    auto doc = html::ParseHtml(page.utf8, DomLimitsFrom(config_.limits));
     if (!doc) {
       spdlog::warn("site {}: listing {}: {}", site.id, entry.url, doc.error().message);
       ++health.poll_errors;
@@ -331,9 +327,7 @@ void Crawler::OnArticleFetched(const FrontierEntry& entry, fetch::FetchResult&& 
   }
   PageInput page{result.body, entry.url, result.content_type};
   ExtractOptions options;
-  options.limits.max_bytes = config_.limits.max_page_bytes;
-  options.limits.max_nodes = config_.limits.max_nodes;
-  options.limits.max_depth = config_.limits.max_depth;
+  options.limits = DomLimitsFrom(config_.limits);
   if (entry.site && sites_.Find(*entry.site)) options.site_id = entry.site;
   auto article = ExtractPage(page, &sites_, options);
   ++health.fetched;

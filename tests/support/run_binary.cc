@@ -25,6 +25,27 @@ namespace fs = std::filesystem;
   std::abort();
 }
 
+// Starts GLEANER_BINARY with `args` in `cwd`, its standard streams from/to the given files.
+pid_t Spawn(const std::vector<std::string>& args, const std::string& cwd, const std::string& in_path,
+            const std::string& out_path, const std::string& err_path) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  std::vector<std::string> argv_store{GLEANER_BINARY};
+  argv_store.insert(argv_store.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_store) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) Die("cannot start " + argv_store[0]);
+  return pid;
+}
+
 }  // namespace
 
 std::string ReadFile(const std::string& path) {
@@ -61,21 +82,7 @@ RunResult RunGleaner(const std::vector<std::string>& args, const std::string& in
   TempDir io;
   std::string in_path = io.Write("stdin", input);
   std::string out_path = io.path() + "/stdout", err_path = io.path() + "/stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  std::vector<std::string> argv_store{GLEANER_BINARY};
-  argv_store.insert(argv_store.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_store) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) Die("cannot start " + argv_store[0]);
+  pid_t pid = Spawn(args, cwd, in_path, out_path, err_path);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
   }
@@ -87,23 +94,7 @@ RunResult RunGleaner(const std::vector<std::string>& args, const std::string& in
 }
 
 Daemon::Daemon(const std::vector<std::string>& args, const std::string& cwd) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  std::string out = io_.path() + "/stdout", err = io_.path() + "/stderr";
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  std::vector<std::string> argv_store{GLEANER_BINARY};
-  argv_store.insert(argv_store.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_store) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) Die("cannot start " + argv_store[0]);
-  pid_ = pid;
+  pid_ = Spawn(args, cwd, "/dev/null", io_.path() + "/stdout", io_.path() + "/stderr");
 }
 
 Daemon::~Daemon() {
