@@ -124,6 +124,8 @@ Result<Article> ExtractPage(const PageInput& page, const rules::SiteSet* sites,
   if (parsed->lossy) {
     article->warnings.push_back("lossy decode: bytes invalid in " + parsed->encoding + " replaced by U+FFFD");
   }
+  const std::vector<std::string>& parse_warnings = parsed->doc.warnings();
+  article->warnings.insert(article->warnings.end(), parse_warnings.begin(), parse_warnings.end());
   return article;
 }
 

@@ -1,25 +1,21 @@
 #include "extractors/html/dom.h"
 
-#include "extractors/html/html_internal_nesting.h"
-
 #include <gumbo.h>
 #include <libxml/HTMLtree.h>
 #include <libxml/dict.h>
 
 #include <array>
 #include <cstring>
+#include <memory>
+#include <string>
 #include <vector>
 
+#include "extractors/html/html_internal_gumbo.h"
+#include "extractors/html/html_internal_nesting.h"
 #include "extractors/html/html_internal_text.h"
 
 namespace gleaner::html {
 namespace {
-
-struct GumboOutputDeleter {
-  const GumboOptions* options;
-  void operator()(GumboOutput* output) const { gumbo_destroy_output(options, output); }
-};
-using GumboOutputPtr = std::unique_ptr<GumboOutput, GumboOutputDeleter>;
 
 // Gumbo options for every parse. max_errors = 0 stops Gumbo from recording parse errors:
 // each recorded error copies the whole stack of open elements, which made a page of
@@ -195,6 +191,41 @@ const GumboNode* FindHtmlElement(const GumboOutput& output) {
   return nullptr;
 }
 
+// Gumbo's known aborts all start in foreign content (<math>, <svg>), <select> or
+// <template>, where its tree builder can lose an element it later asserts is there.
+constexpr std::string_view kTrickyElements[] = {"math", "svg", "select", "template"};
+constexpr char kRenamedWarning[] =
+    "the HTML parser aborted on this page's markup; parsed again with <math>, <svg>, "
+    "<select> and <template> read as plain elements";
+
+bool IsTagNameEnd(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == '/' || c == '>';
+}
+
+// `html` with every start and end tag of kTrickyElements renamed to `x-<name>`, an unknown
+// element Gumbo treats like a <span>. Case-insensitive; linear.
+std::string RenameTrickyElements(std::string_view html) {
+  std::string out;
+  out.reserve(html.size() + 64);
+  size_t copied = 0;
+  for (size_t lt = html.find('<'); lt != std::string_view::npos; lt = html.find('<', lt + 1)) {
+    size_t name = lt + 1;
+    if (name < html.size() && html[name] == '/') ++name;
+    for (std::string_view tricky : kTrickyElements) {
+      size_t end = name + tricky.size();
+      if (end > html.size() || (end < html.size() && !IsTagNameEnd(html[end]))) continue;
+      bool same = true;
+      for (size_t i = 0; i < tricky.size() && same; ++i) same = AsciiLower(html[name + i]) == tricky[i];
+      if (!same) continue;
+      out.append(html.substr(copied, name - copied)).append("x-");
+      copied = name;
+      break;
+    }
+  }
+  out.append(html.substr(copied));
+  return out;
+}
+
 }  // namespace
 
 Result<Document> ParseHtml(std::string_view utf8, const DomLimits& limits) {
@@ -212,10 +243,20 @@ Result<Document> ParseHtml(std::string_view utf8, const DomLimits& limits) {
   }
   std::string_view input = guarded.changed ? std::string_view(guarded.filtered) : utf8;
   static const GumboOptions kOptions = ParserOptions();
-  GumboOutputPtr output(gumbo_parse_with_options(&kOptions, input.data(), input.size()),
-                        GumboOutputDeleter{&kOptions});
-  if (output == nullptr) return Fail(ErrorCode::kNoArticle, "the HTML parser failed");
-  const GumboNode* html = FindHtmlElement(*output);
+  std::string renamed;  // declared first so that it outlives `parse`, which points into it
+  auto parse = std::make_unique<internal::ContainedGumboParse>(kOptions, input);
+  std::vector<std::string> warnings;
+  if (parse->aborted()) {
+    // Gumbo lost track of its stack on this markup (html_internal_gumbo.h). Once more with
+    // the elements behind its known aborts as plain elements; their text is kept.
+    renamed = RenameTrickyElements(input);
+    parse = std::make_unique<internal::ContainedGumboParse>(kOptions, renamed);
+    if (parse->aborted()) {
+      return Fail(ErrorCode::kNoArticle, "the HTML parser (Gumbo) aborted on this page's markup");
+    }
+    warnings.push_back(kRenamedWarning);
+  }
+  const GumboNode* html = FindHtmlElement(*parse->output());
   if (html == nullptr) return Fail(ErrorCode::kNoArticle, "the HTML parser produced no <html>");
 
   XmlDocPtr doc = NewDocument();
@@ -224,7 +265,7 @@ Result<Document> ParseHtml(std::string_view utf8, const DomLimits& limits) {
   Result<xmlNode*> root = copier.Copy(*html);
   if (!root) return tl::unexpected(root.error());
   xmlDocSetRootElement(doc.get(), *root);
-  return Document(std::move(doc));
+  return Document(std::move(doc), std::move(warnings));
 }
 
 namespace {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <libxml/tree.h>
 
@@ -35,17 +36,25 @@ using XmlDocPtr = std::unique_ptr<xmlDoc, XmlDocDeleter>;
 // Not thread-safe to mutate; distinct Documents may be used from distinct threads.
 class Document {
  public:
-  explicit Document(XmlDocPtr doc) : doc_(std::move(doc)) {}
+  explicit Document(XmlDocPtr doc, std::vector<std::string> warnings = {})
+      : doc_(std::move(doc)), warnings_(std::move(warnings)) {}
   xmlDoc* doc() const { return doc_.get(); }
   xmlNode* root() const { return xmlDocGetRootElement(doc_.get()); }  // <html>, never null
+  // What the parse had to give up to build this tree (empty for almost every page); the
+  // record's "warnings" carry them.
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
   XmlDocPtr doc_;
+  std::vector<std::string> warnings_;
 };
 
 // Parses UTF-8 HTML. Returns kNoArticle when a cap in `limits` is exceeded (except depth,
 // which truncates). Never crashes on any input, including empty input (which yields
-// <html><head></head><body></body></html>).
+// <html><head></head><body></body></html>). Markup on which Gumbo aborts is parsed again
+// with <math>, <svg>, <select> and <template> read as plain elements, and the Document
+// carries a warning saying so; kNoArticle if Gumbo aborts on that too. Thread-safe (see
+// html_internal_gumbo.h for the SIGABRT trap this installs on first use).
 Result<Document> ParseHtml(std::string_view utf8, const DomLimits& limits = {});
 
 // The text of an element on one line: all descendant text except inside <script>, <style>,

@@ -111,6 +111,24 @@ TEST_CASE("hostile pages get a clean answer, never a crash", "[e2e][extract]") {
   }
 }
 
+TEST_CASE("a page that makes the HTML parser abort still yields its article", "[e2e][extract]") {
+  // Gumbo 0.10.1 aborts the process on this table/math/select tangle.
+  TempDir dir;
+  std::string article;
+  for (int i = 0; i < 6; ++i) {
+    article += "<p>Paragraph " + std::to_string(i) +
+               " of the article, long enough to be read as body text by any extractor.</p>";
+  }
+  std::string path = dir.Write("abort.html", "<html><head><title>Tangle</title></head><body><article>" +
+                                                 article + "</article><table><math><select><mi><select><td>x"
+                                                 "</td></table></body></html>");
+  auto r = RunGleaner({"extract", "--generic", "--url", "https://unknown.example/tangle", path}, "", kRoot);
+  REQUIRE(r.exit_code == 0);
+  json record = json::parse(Lines(r.out).at(0));
+  CHECK_THAT(record["body"].get<std::string>(), Catch::Contains("Paragraph 5 of the article"));
+  CHECK_THAT(record["warnings"].dump(), Catch::Contains("the HTML parser aborted on this page's markup"));
+}
+
 TEST_CASE("a site whose rules no longer match falls back to generic, with a warning", "[e2e][extract]") {
   TempDir dir;
   dir.Write("sites/maghress-fr.yaml",

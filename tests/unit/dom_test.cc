@@ -1,8 +1,14 @@
 // The DOM every extractor walks: Gumbo's HTML5 tree copied into libxml2.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "extractors/html/dom.h"
@@ -191,6 +197,61 @@ TEST_CASE("subtrees deeper than the depth cap are cut, not an error", "[dom]") {
   CHECK(MaxElementDepth(doc->root()) == 10);
   CHECK(ElementText(FirstElement(doc->root(), "p")) == "after");
   CHECK(ElementText(doc->root()).find("deep") == std::string::npos);
+}
+
+// Gumbo 0.10.1 asserts on this (parser.c: node_qualified_tag_is: Assertion `node' failed)
+// and calls abort(); before the trap, one such page killed `gleaner run`.
+constexpr char kGumboAbortMarkup[] = "<table><math><select><mi><select><td>";
+
+TEST_CASE("markup that makes Gumbo abort is parsed again, with a warning", "[dom][hostile]") {
+  std::string page = std::string("<body><h1>Headline</h1><p>First paragraph.</p>") +
+                     kGumboAbortMarkup + "cell text</td></table><p>Last paragraph.</p>";
+  auto doc = ParseHtml(page);
+  REQUIRE(doc.has_value());
+  REQUIRE(doc->warnings().size() == 1);
+  CHECK(doc->warnings()[0].find("parser aborted") != std::string::npos);
+  std::string text = ElementText(doc->root());
+  CHECK(text.find("First paragraph.") != std::string::npos);
+  CHECK(text.find("cell text") != std::string::npos);
+  CHECK(text.find("Last paragraph.") != std::string::npos);
+  // The process is intact: the next page parses as usual, with no warning.
+  auto next = ParseHtml("<p>fine</p>");
+  REQUIRE(next.has_value());
+  CHECK(next->warnings().empty());
+  CHECK(ElementText(next->root()) == "fine");
+}
+
+TEST_CASE("Gumbo aborts on several threads at once are each contained", "[dom][hostile]") {
+  std::vector<int> recovered(4, 0);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < recovered.size(); ++t) {
+    threads.emplace_back([t, &recovered] {
+      for (int i = 0; i < 25; ++i) {
+        auto doc = ParseHtml(std::string(kGumboAbortMarkup) + "x" + std::to_string(i));
+        if (doc && doc->warnings().size() == 1 &&
+            ElementText(doc->root()) == "x" + std::to_string(i)) {
+          ++recovered[t];
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(recovered == std::vector<int>(4, 25));
+}
+
+TEST_CASE("an abort outside the HTML parser still ends the process", "[dom][hostile]") {
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // The trap is installed by the first contained parse; it must not swallow this abort.
+    auto doc = ParseHtml(kGumboAbortMarkup);
+    if (!doc || doc->warnings().empty()) _exit(3);
+    std::abort();
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGABRT);
 }
 
 }  // namespace
