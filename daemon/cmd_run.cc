@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -15,6 +16,7 @@
 #include "daemon/schedule/crawler.h"
 #include "daemon/schedule/signals.h"
 #include "daemon/schedule/status_file.h"
+#include "daemon/schedule/work_marker.h"
 #include "daemon/site_files.h"
 #include "daemon/store/store.h"
 
@@ -68,6 +70,7 @@ class Daemon {
         started_(store::Now()) {}
 
   int Run() {
+    RecoverFromCrash();
     if (auto ok = crawler_.Seed(); !ok) {
       spdlog::error("cannot seed the frontier: {}", ok.error().message);
       return ok.error().ExitCode();
@@ -87,6 +90,23 @@ class Daemon {
   }
 
  private:
+  // Opens the work marker; the page a previous run died on is retried later or given up.
+  // Without a marker (an unwritable directory) the daemon runs unprotected, with a warning.
+  void RecoverFromCrash() {
+    auto marker = schedule::WorkMarker::Open(schedule::WorkMarkerPath(config_.database));
+    if (!marker) {
+      spdlog::warn("crash-loop protection off: {}", marker.error().message);
+      return;
+    }
+    marker_ = std::move(*marker);
+    if (marker_->left_over()) {
+      if (auto ok = crawler_.RecordCrash(*marker_->left_over()); !ok) {
+        spdlog::error("database {}: {}", config_.database, ok.error().message);
+      }
+    }
+    crawler_.SetWorkMarker(&*marker_);
+  }
+
   void Turn() {
     Time now = store::Now();
     auto ok = crawler_.Step(kStepWait);
@@ -147,6 +167,7 @@ class Daemon {
   Config config_;
   store::Store store_;
   std::unique_ptr<fetch::CurlFetcher> fetcher_;
+  std::optional<schedule::WorkMarker> marker_;  // before crawler_, which borrows it
   Crawler crawler_;
   Time started_;
   Time last_publish_{};

@@ -29,6 +29,9 @@ constexpr std::chrono::minutes kMinSourceRetry{1};
 constexpr double kIntervalJitter = 0.1;
 // A gzipped sitemap may not inflate beyond this (a gzip bomb stops here). The sitemap
 // protocol caps a file at 50 MB uncompressed.
+// The frontier's last_error for a page in hand when the process died.
+constexpr char kCrashError[] = "gleaner died while processing this page";
+
 constexpr size_t kMaxInflatedBytes = 64u << 20;
 
 // Inflates gzip data; nullopt when it is corrupt or inflates beyond the cap.
@@ -154,12 +157,37 @@ void Crawler::Submit(const FrontierEntry& entry) {
   in_flight_.insert(entry.url_key);
   fetcher_.Submit(std::move(request), [this, entry](fetch::FetchResult&& result) {
     in_flight_.erase(entry.url_key);
+    if (marker_ != nullptr) marker_->Begin(entry.url);
+    struct EndWork {
+      WorkMarker* marker;
+      ~EndWork() {
+        if (marker != nullptr) marker->End();
+      }
+    } end_work{marker_};
     if (entry.kind == UrlKind::kArticle) {
       OnArticleFetched(entry, std::move(result));
     } else {
       OnSourceFetched(entry, std::move(result));
     }
   });
+}
+
+Result<void> Crawler::RecordCrash(const std::string& url) {
+  auto found = store_.FindUrl(url);
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) return {};
+  const FrontierEntry& entry = **found;
+  bool again = entry.last_error == std::optional<std::string>(kCrashError);
+  bool give_up = again && entry.kind == UrlKind::kArticle;
+  spdlog::error("site {}: {}: the last run died while processing this page; {}", entry.site.value_or("-"),
+                entry.url, give_up ? "it did the time before too: given up" : "it will be tried again later");
+  SiteHealth& health = HealthOf(entry.site);
+  ++(entry.kind == UrlKind::kArticle ? health.extract_errors : health.poll_errors);
+  NoteError(health, clock_());
+  fetch::FetchResult failed;
+  failed.error = kCrashError;
+  RecordFailure(entry, failed, give_up);
+  return FlushBatch();
 }
 
 void Crawler::NoteError(SiteHealth& health, Time now) {

@@ -22,6 +22,7 @@
 
 #include "daemon/config.h"
 #include "daemon/fetch/fetcher.h"
+#include "daemon/schedule/work_marker.h"
 #include "daemon/store/store.h"
 #include "extractors/rules/site_rules.h"
 
@@ -81,6 +82,16 @@ class Crawler {
   // returned as the error. Never throws.
   Result<void> Step(std::chrono::milliseconds max_wait);
 
+  // Names each fetched page in `marker` while it is parsed (work_marker.h); null (the
+  // default) turns that off. Borrowed: it must outlive the Crawler or be unset.
+  void SetWorkMarker(WorkMarker* marker) { marker_ = marker; }
+
+  // The previous run died while parsing `url` (WorkMarker::left_over): the page is retried
+  // later, or given up when it was the page in hand at the crash before too (sources are
+  // only polled later, never given up). Logged with the site. A URL not in the frontier is
+  // ignored. kDatabase when the store refuses the write.
+  Result<void> RecordCrash(const std::string& url);
+
   // Stops submitting new work; Step() keeps completing what is in flight.
   void Drain() { draining_ = true; }
   size_t InFlight() const { return in_flight_.size(); }
@@ -123,6 +134,7 @@ class Crawler {
   CrawlerOptions options_;
   std::mt19937_64 random_;
   bool draining_ = false;
+  WorkMarker* marker_ = nullptr;
   std::unordered_set<std::string> in_flight_;  // url keys submitted and not completed
   std::unordered_map<std::string, SourceState> sources_;  // url key -> poll interval state
   store::WriteBatch batch_;

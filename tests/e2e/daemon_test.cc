@@ -3,12 +3,15 @@
 // index, French and Arabic articles in both Maghress layouts, a page robots.txt forbids,
 // faulty URLs), a real SQLite file, and signals.
 #include <csignal>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <thread>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "daemon/store/store.h"
 #include "support/http_server.h"
 #include "support/run_binary.h"
 
@@ -220,6 +223,80 @@ TEST_CASE("SIGKILL mid-crawl, then a restart, loses and duplicates nothing", "[e
   }
   second.Signal(SIGTERM);
   CHECK(second.WaitFor(20s) == std::optional<int>(0));
+}
+
+TEST_CASE("a page the daemon died on is retried later and given up the second time", "[e2e][daemon]") {
+  // The OOM killer (SIGKILL here) strikes while the daemon parses a big page.
+  testing::HttpServer server;
+  testing::TempDir dir;
+  std::string o = server.Origin();
+  std::string big = "<html><body><h1>Big</h1><div class=content>";
+  for (int i = 0; i < 150000; ++i) big += "<p>Paragraph " + std::to_string(i) + " of a page long to parse.</p>";
+  big += "</div></body></html>";
+  server.Route("/fr/", HttpReply::Html("<a href='/fr/big/1'>big</a><a href='/fr/small/2'>small</a>"));
+  server.Route("/fr/big/1", HttpReply::Html(big));
+  server.Route("/fr/small/2", HttpReply::Text(Fixture("maghress-fr-2022-10-31-onu-technologie"), "text/html"));
+  dir.Write("sites/local-fr.yaml", SiteFile("local-fr", "fr", o, "fr", "  - listing: " + o + "/fr/\n    every: 1h\n"));
+  dir.Write("gleaner.yaml", "fetch:\n  delay: 1ms\n  jitter: 0ms\n  retries: 0\n");
+  std::vector<std::string> args = {"run", "--config", dir.path() + "/gleaner.yaml", "--sites", dir.path() + "/sites",
+                                   "--db", dir.path() + "/var/gleaner.db"};
+  std::string marker = dir.path() + "/var/gleaner.db.working";
+  std::string big_url = o + "/fr/big/1";
+  auto marker_names_big = [&] {
+    std::ifstream in(marker);
+    std::string first_line;
+    return std::getline(in, first_line) && first_line == big_url;
+  };
+  auto wait_until = [](const std::function<bool()>& done) {
+    for (int i = 0; i < 600; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  };
+  {
+    testing::Daemon first(args, dir.path());
+    bool caught = false;
+    for (int i = 0; i < 20000 && !caught; ++i) {
+      caught = marker_names_big();
+      if (!caught) std::this_thread::sleep_for(1ms);
+    }
+    REQUIRE(caught);
+    first.Signal(SIGKILL);
+    REQUIRE(first.WaitFor(10s) == std::optional<int>(128 + SIGKILL));
+  }
+  REQUIRE(marker_names_big());
+  {
+    testing::Daemon second(args, dir.path());
+    // The rest of the crawl goes on; the big page waits for its retry (minutes away).
+    REQUIRE(wait_until([&] { return server.CountFor("/fr/small/2") >= 1; }));
+    std::this_thread::sleep_for(500ms);
+    CHECK(server.CountFor("/fr/big/1") == 1);
+    CHECK_THAT(second.Stderr(), Catch::Contains(big_url + ": the last run died while processing this page; "
+                                                          "it will be tried again later"));
+    CHECK(second.Running());
+    second.Signal(SIGTERM);
+    CHECK(second.WaitFor(20s) == std::optional<int>(0));
+  }
+  CHECK_FALSE(marker_names_big());  // a clean stop leaves no page named
+  // It dies on the same page again (the retry's crash, written as the crash would).
+  dir.Write("var/gleaner.db.working", big_url + "\n");
+  {
+    testing::Daemon third(args, dir.path());
+    REQUIRE(wait_until([&] { return third.Stderr().find("given up") != std::string::npos; }));
+    CHECK_THAT(third.Stderr(), Catch::Contains(big_url + ": the last run died while processing this page; "
+                                                           "it did the time before too: given up"));
+    CHECK(third.Running());
+    third.Signal(SIGTERM);
+    CHECK(third.WaitFor(20s) == std::optional<int>(0));
+  }
+  auto store = store::Store::Open(dir.path() + "/var/gleaner.db", store::OpenMode::kReadOnly);
+  REQUIRE(store.has_value());
+  auto entry = store->FindUrl(big_url);
+  REQUIRE(entry.has_value());
+  REQUIRE(entry->has_value());
+  CHECK((*entry)->state == store::FrontierState::kFailed);
+  CHECK((*entry)->last_error == std::optional<std::string>("gleaner died while processing this page"));
 }
 
 }  // namespace

@@ -132,5 +132,59 @@ TEST_CASE("rules that broke are counted and the generic record is stored", "[cra
   CHECK((*stored)->article.extractor == "rules:news+generic");
 }
 
+TEST_CASE("a page the last run died on waits for a retry and is given up if it kills again", "[crawler]") {
+  Fixture f;
+  f.fetcher.SetResponse(kHome, FakePage("<a href='/a/1'>1</a><a href='/a/2'>2</a>"));
+  f.fetcher.SetResponse("https://news.example/a/1", FakePage(Article(1)));
+  f.fetcher.SetResponse("https://news.example/a/2", FakePage(Article(2)));
+  {
+    Crawler first = f.Make(Sites());
+    REQUIRE(first.Seed());
+    REQUIRE(first.Step(0ms));  // the listing: both articles are now in the frontier
+  }
+  Crawler crawler = f.Make(Sites());
+  REQUIRE(crawler.RecordCrash("https://news.example/a/1"));
+  REQUIRE(crawler.Seed());
+  for (int i = 0; i < 3; ++i) REQUIRE(crawler.Step(0ms));
+  CHECK(f.Count("https://news.example/a/1") == 0);  // not at once
+  CHECK(f.Count("https://news.example/a/2") == 1);  // the rest of the crawl goes on
+  CHECK(crawler.health().at("news").extract_errors == 1);
+  auto entry = f.store.FindUrl("https://news.example/a/1");
+  REQUIRE(entry.has_value());
+  REQUIRE(entry->has_value());
+  CHECK((*entry)->state == store::FrontierState::kScheduled);
+  CHECK((*entry)->last_error == std::optional<std::string>("gleaner died while processing this page"));
+
+  // It kills the next run too: given up, never fetched again.
+  REQUIRE(crawler.RecordCrash("https://news.example/a/1"));
+  entry = f.store.FindUrl("https://news.example/a/1");
+  REQUIRE(entry.has_value());
+  REQUIRE(entry->has_value());
+  CHECK((*entry)->state == store::FrontierState::kFailed);
+  f.now += 24h;
+  for (int i = 0; i < 3; ++i) REQUIRE(crawler.Step(0ms));
+  CHECK(f.Count("https://news.example/a/1") == 0);
+  // Unknown URLs are ignored.
+  CHECK(crawler.RecordCrash("https://news.example/never-seen"));
+}
+
+TEST_CASE("the work marker names nothing once the crawler has parsed its pages", "[crawler]") {
+  Fixture f;
+  f.fetcher.SetResponse(kHome, FakePage("<a href='/a/1'>1</a>"));
+  f.fetcher.SetResponse("https://news.example/a/1", FakePage(Article(1)));
+  std::string path = WorkMarkerPath(f.dir.path() + "/g.db");
+  auto marker = WorkMarker::Open(path);
+  REQUIRE(marker.has_value());
+  marker->Begin("https://news.example/stale");  // as if a page were in hand
+  Crawler crawler = f.Make(Sites());
+  crawler.SetWorkMarker(&*marker);
+  REQUIRE(crawler.Seed());
+  for (int i = 0; i < 3; ++i) REQUIRE(crawler.Step(0ms));
+  REQUIRE(crawler.health().at("news").new_articles == 1);
+  auto reopened = WorkMarker::Open(path);
+  REQUIRE(reopened.has_value());
+  CHECK_FALSE(reopened->left_over().has_value());
+}
+
 }  // namespace
 }  // namespace gleaner::schedule
