@@ -27,11 +27,10 @@ constexpr std::chrono::minutes kMinSourceRetry{1};
 // Poll intervals get up to this share of themselves added at random, so that sources
 // configured with one interval do not all fire in the same second.
 constexpr double kIntervalJitter = 0.1;
-// A gzipped sitemap may not inflate beyond this (a gzip bomb stops here). The sitemap
-// protocol caps a file at 50 MB uncompressed.
 // The frontier's last_error for a page in hand when the process died.
 constexpr char kCrashError[] = "gleaner died while processing this page";
-
+// A gzipped sitemap may not inflate beyond this (a gzip bomb stops here). The sitemap
+// protocol caps a file at 50 MB uncompressed.
 constexpr size_t kMaxInflatedBytes = 64u << 20;
 
 // Inflates gzip data; nullopt when it is corrupt or inflates beyond the cap.
@@ -175,18 +174,27 @@ void Crawler::Submit(const FrontierEntry& entry) {
 Result<void> Crawler::RecordCrash(const std::string& url) {
   auto found = store_.FindUrl(url);
   if (!found) return tl::unexpected(found.error());
-  if (!*found) return {};
+  // Only a due page is ever in hand; anything else was dealt with since.
+  if (!*found || (*found)->state != store::FrontierState::kScheduled) return {};
   const FrontierEntry& entry = **found;
+  // Twice in a row: the page, not bad luck (a SIGKILL, the OOM killer) is the likelier cause.
   bool again = entry.last_error == std::optional<std::string>(kCrashError);
-  bool give_up = again && entry.kind == UrlKind::kArticle;
+  bool article = entry.kind == UrlKind::kArticle;
   spdlog::error("site {}: {}: the last run died while processing this page; {}", entry.site.value_or("-"),
-                entry.url, give_up ? "it did the time before too: given up" : "it will be tried again later");
+                entry.url,
+                !again ? "it is tried again at once"
+                : article ? "the run before died on it too: given up"
+                          : "the run before died on it too: polled again at its next interval");
   SiteHealth& health = HealthOf(entry.site);
-  ++(entry.kind == UrlKind::kArticle ? health.extract_errors : health.poll_errors);
+  ++(article ? health.extract_errors : health.poll_errors);
   NoteError(health, clock_());
   fetch::FetchResult failed;
   failed.error = kCrashError;
-  RecordFailure(entry, failed, give_up);
+  if (again) {
+    RecordFailure(entry, failed, /*give_up_now=*/article);
+  } else {
+    RecordFailure(entry, failed, /*give_up_now=*/false, /*retry_at=*/clock_());
+  }
   return FlushBatch();
 }
 
@@ -206,7 +214,8 @@ int64_t Crawler::ErrorsLastHour() {
   return n;
 }
 
-void Crawler::RecordFailure(const FrontierEntry& entry, const fetch::FetchResult& result, bool give_up_now) {
+void Crawler::RecordFailure(const FrontierEntry& entry, const fetch::FetchResult& result, bool give_up_now,
+                            std::optional<Time> retry_at) {
   Time now = clock_();
   store::FetchOutcome outcome;
   outcome.url = entry.url;
@@ -226,6 +235,7 @@ void Crawler::RecordFailure(const FrontierEntry& entry, const fetch::FetchResult
     outcome.state = store::FrontierState::kScheduled;
     outcome.next_fetch = Jittered(now, std::max<std::chrono::milliseconds>(s.every, kMinSourceRetry));
   }
+  if (retry_at) outcome.next_fetch = *retry_at;
   if (auto ok = batch_.RecordFetch(std::move(outcome)); !ok) {
     spdlog::error("site {}: {}: cannot record the failure: {}", entry.site.value_or("-"), entry.url, ok.error().message);
   }

@@ -87,9 +87,9 @@ class Crawler {
   void SetWorkMarker(WorkMarker* marker) { marker_ = marker; }
 
   // The previous run died while parsing `url` (WorkMarker::left_over): the page is retried
-  // later, or given up when it was the page in hand at the crash before too (sources are
-  // only polled later, never given up). Logged with the site. A URL not in the frontier is
-  // ignored. kDatabase when the store refuses the write.
+  // at once, or given up when it was the page in hand at the crash before too (a source is
+  // then polled at its next interval, never given up). Logged with the site. A URL not due
+  // in the frontier is ignored. kDatabase when the store refuses the write.
   Result<void> RecordCrash(const std::string& url);
 
   // Stops submitting new work; Step() keeps completing what is in flight.
@@ -115,8 +115,10 @@ class Crawler {
   void Submit(const store::FrontierEntry& entry);
   void OnSourceFetched(const store::FrontierEntry& entry, fetch::FetchResult&& result);
   void OnArticleFetched(const store::FrontierEntry& entry, fetch::FetchResult&& result);
-  void RecordFailure(const store::FrontierEntry& entry, const fetch::FetchResult& result,
-                     bool give_up_now);
+  // Records a failed fetch or parse: retried with back-off (at `retry_at` when given), or
+  // given up (articles only) when `give_up_now` or after max_article_attempts.
+  void RecordFailure(const store::FrontierEntry& entry, const fetch::FetchResult& result, bool give_up_now,
+                     std::optional<Time> retry_at = std::nullopt);
   std::vector<std::string> DiscoverLinks(const store::FrontierEntry& entry, const fetch::FetchResult& result,
                                          const rules::SiteRules& site, SiteHealth& health);
   void NoteError(SiteHealth& health, Time now);

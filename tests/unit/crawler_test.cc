@@ -132,7 +132,7 @@ TEST_CASE("rules that broke are counted and the generic record is stored", "[cra
   CHECK((*stored)->article.extractor == "rules:news+generic");
 }
 
-TEST_CASE("a page the last run died on waits for a retry and is given up if it kills again", "[crawler]") {
+TEST_CASE("a page the last run died on is retried at once and given up if it kills again", "[crawler]") {
   Fixture f;
   f.fetcher.SetResponse(kHome, FakePage("<a href='/a/1'>1</a><a href='/a/2'>2</a>"));
   f.fetcher.SetResponse("https://news.example/a/1", FakePage(Article(1)));
@@ -142,30 +142,37 @@ TEST_CASE("a page the last run died on waits for a retry and is given up if it k
     REQUIRE(first.Seed());
     REQUIRE(first.Step(0ms));  // the listing: both articles are now in the frontier
   }
+  auto state_of = [&f](const std::string& url) {
+    auto entry = f.store.FindUrl(url);
+    REQUIRE(entry.has_value());
+    REQUIRE(entry->has_value());
+    return **entry;
+  };
   Crawler crawler = f.Make(Sites());
+  // a/1 was in hand at two crashes in a row; a/2 at one.
   REQUIRE(crawler.RecordCrash("https://news.example/a/1"));
+  CHECK(state_of("https://news.example/a/1").state == store::FrontierState::kScheduled);
+  CHECK(state_of("https://news.example/a/1").last_error == std::optional<std::string>("gleaner died while processing this page"));
+  REQUIRE(crawler.RecordCrash("https://news.example/a/1"));
+  CHECK(state_of("https://news.example/a/1").state == store::FrontierState::kFailed);
+  REQUIRE(crawler.RecordCrash("https://news.example/a/2"));
+  CHECK(crawler.health().at("news").extract_errors == 3);
+
   REQUIRE(crawler.Seed());
   for (int i = 0; i < 3; ++i) REQUIRE(crawler.Step(0ms));
-  CHECK(f.Count("https://news.example/a/1") == 0);  // not at once
-  CHECK(f.Count("https://news.example/a/2") == 1);  // the rest of the crawl goes on
-  CHECK(crawler.health().at("news").extract_errors == 1);
-  auto entry = f.store.FindUrl("https://news.example/a/1");
-  REQUIRE(entry.has_value());
-  REQUIRE(entry->has_value());
-  CHECK((*entry)->state == store::FrontierState::kScheduled);
-  CHECK((*entry)->last_error == std::optional<std::string>("gleaner died while processing this page"));
-
-  // It kills the next run too: given up, never fetched again.
+  CHECK(f.Count("https://news.example/a/1") == 0);  // given up
+  CHECK(f.Count("https://news.example/a/2") == 1);  // retried at once, and stored
+  CHECK(crawler.health().at("news").new_articles == 1);
+  // A page named after it was dealt with (stored, given up) or never seen is left alone.
+  REQUIRE(crawler.RecordCrash("https://news.example/a/2"));
+  CHECK(state_of("https://news.example/a/2").state == store::FrontierState::kDone);
   REQUIRE(crawler.RecordCrash("https://news.example/a/1"));
-  entry = f.store.FindUrl("https://news.example/a/1");
-  REQUIRE(entry.has_value());
-  REQUIRE(entry->has_value());
-  CHECK((*entry)->state == store::FrontierState::kFailed);
+  CHECK(state_of("https://news.example/a/1").state == store::FrontierState::kFailed);
+  CHECK(crawler.RecordCrash("https://news.example/never-seen"));
   f.now += 24h;
   for (int i = 0; i < 3; ++i) REQUIRE(crawler.Step(0ms));
   CHECK(f.Count("https://news.example/a/1") == 0);
-  // Unknown URLs are ignored.
-  CHECK(crawler.RecordCrash("https://news.example/never-seen"));
+  CHECK(f.Count("https://news.example/a/2") == 1);
 }
 
 TEST_CASE("the work marker names nothing once the crawler has parsed its pages", "[crawler]") {
