@@ -11,7 +11,8 @@ namespace {
 // The jump target of the parse running on this thread, or null outside Gumbo.
 thread_local sigjmp_buf* t_abort_target = nullptr;
 
-// The SIGABRT disposition before ours; written once, before our handler can run.
+// The SIGABRT disposition OnAbort replaced; written by EnsureAbortTrap, under its mutex,
+// each time it (re)installs OnAbort.
 struct sigaction g_previous_abort_action;
 
 extern "C" void OnAbort(int signo, siginfo_t* info, void* context) {
