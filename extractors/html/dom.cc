@@ -6,7 +6,7 @@
 
 #include <array>
 #include <cstring>
-#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -244,13 +244,14 @@ Result<Document> ParseHtml(std::string_view utf8, const DomLimits& limits) {
   std::string_view input = guarded.changed ? std::string_view(guarded.filtered) : utf8;
   static const GumboOptions kOptions = ParserOptions();
   std::string renamed;  // declared first so that it outlives `parse`, which points into it
-  auto parse = std::make_unique<internal::ContainedGumboParse>(kOptions, input);
+  std::optional<internal::ContainedGumboParse> parse;
+  parse.emplace(kOptions, input);
   std::vector<std::string> warnings;
   if (parse->aborted()) {
     // Gumbo lost track of its stack on this markup (html_internal_gumbo.h). Once more with
     // the elements behind its known aborts as plain elements; their text is kept.
     renamed = RenameTrickyElements(input);
-    parse = std::make_unique<internal::ContainedGumboParse>(kOptions, renamed);
+    parse.emplace(kOptions, renamed);
     if (parse->aborted()) {
       return Fail(ErrorCode::kNoArticle, "the HTML parser (Gumbo) aborted on this page's markup");
     }
