@@ -13,6 +13,7 @@
 #include "daemon/commands.h"
 #include "daemon/fetch/curl_fetcher.h"
 #include "daemon/log.h"
+#include "daemon/schedule/crawler.h"
 #include "daemon/site_files.h"
 #include "daemon/store/store.h"
 #include "extractors/core/url.h"
@@ -152,15 +153,7 @@ Result<void> StoreFetched(const Config& config, const std::string& url, const fe
   if (!store) return tl::unexpected(store.error());
   store::WriteBatch batch;
   if (auto ok = batch.PutArticle(article); !ok) return ok;
-  store::FetchOutcome outcome;
-  outcome.url = url;
-  outcome.site = article.site;
-  outcome.kind = store::UrlKind::kArticle;
-  outcome.ok = true;
-  outcome.status = r.status;
-  outcome.etag = r.etag;
-  outcome.last_modified = r.last_modified;
-  outcome.content_hash = store::ContentHash(r.body);
+  store::FetchOutcome outcome = schedule::SucceededFetch(url, store::UrlKind::kArticle, article.site, r);
   outcome.state = store::FrontierState::kDone;
   outcome.next_fetch = store::Now();
   if (auto ok = batch.RecordFetch(std::move(outcome)); !ok) return ok;

@@ -74,6 +74,20 @@ bool Permanent(const fetch::FetchResult& r) {
 
 }  // namespace
 
+store::FetchOutcome SucceededFetch(const std::string& url, UrlKind kind, const std::optional<std::string>& site,
+                                   const fetch::FetchResult& result) {
+  store::FetchOutcome outcome;
+  outcome.url = url;
+  outcome.kind = kind;
+  outcome.site = site;
+  outcome.ok = true;
+  outcome.status = result.status;
+  outcome.etag = result.etag;
+  outcome.last_modified = result.last_modified;
+  outcome.content_hash = store::ContentHash(result.body);
+  return outcome;
+}
+
 Crawler::Crawler(const Config& config, rules::SiteSet sites, store::Store& store,
                  fetch::Fetcher& fetcher, std::function<Time()> clock, CrawlerOptions options)
     : config_(config),
@@ -185,15 +199,16 @@ Result<void> Crawler::RecordCrash(const std::string& url) {
                 !again ? "it is tried again at once"
                 : article ? "the run before died on it too: given up"
                           : "the run before died on it too: polled again at its next interval");
+  Time now = clock_();
   SiteHealth& health = HealthOf(entry.site);
   ++(article ? health.extract_errors : health.poll_errors);
-  NoteError(health, clock_());
+  NoteError(health, now);
   fetch::FetchResult failed;
   failed.error = kCrashError;
   if (again) {
     RecordFailure(entry, failed, /*give_up_now=*/article);
   } else {
-    RecordFailure(entry, failed, /*give_up_now=*/false, /*retry_at=*/clock_());
+    RecordFailure(entry, failed, /*give_up_now=*/false, /*retry_at=*/now);
   }
   return FlushBatch();
 }
@@ -323,15 +338,12 @@ void Crawler::OnSourceFetched(const FrontierEntry& entry, fetch::FetchResult&& r
   spdlog::debug("site {}: polled {} ({}), {} new, next in {}s", site->id, entry.url,
                 result.not_modified() ? "not modified" : std::to_string(result.status), added,
                 s.current.count() / 1000);
-  store::FetchOutcome outcome;
-  outcome.url = entry.url;
-  outcome.kind = entry.kind;
-  outcome.site = entry.site;
-  outcome.ok = true;
-  outcome.status = result.status;
-  outcome.etag = result.not_modified() ? entry.etag : result.etag;
-  outcome.last_modified = result.not_modified() ? entry.last_modified : result.last_modified;
-  outcome.content_hash = result.not_modified() ? entry.content_hash : store::ContentHash(result.body);
+  store::FetchOutcome outcome = SucceededFetch(entry.url, entry.kind, entry.site, result);
+  if (result.not_modified()) {
+    outcome.etag = entry.etag;
+    outcome.last_modified = entry.last_modified;
+    outcome.content_hash = entry.content_hash;
+  }
   outcome.state = store::FrontierState::kScheduled;
   outcome.next_fetch = Jittered(now, s.current);
   (void)batch_.RecordFetch(std::move(outcome));
@@ -387,15 +399,7 @@ void Crawler::OnArticleFetched(const FrontierEntry& entry, fetch::FetchResult&& 
     return;
   }
   batch_article_sites_.push_back(site_id);
-  store::FetchOutcome outcome;
-  outcome.url = entry.url;
-  outcome.kind = entry.kind;
-  outcome.site = entry.site;
-  outcome.ok = true;
-  outcome.status = result.status;
-  outcome.etag = result.etag;
-  outcome.last_modified = result.last_modified;
-  outcome.content_hash = store::ContentHash(result.body);
+  store::FetchOutcome outcome = SucceededFetch(entry.url, entry.kind, entry.site, result);
   outcome.state = store::FrontierState::kDone;
   outcome.next_fetch = now;
   (void)batch_.RecordFetch(std::move(outcome));

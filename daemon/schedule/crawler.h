@@ -66,6 +66,12 @@ struct CrawlerOptions {
   uint64_t seed = std::random_device{}();
 };
 
+// The frontier record of a successful fetch of `url`: its status, validators and content
+// hash from `result`. The caller sets state and next_fetch (and, after a 304, passes the
+// stored validators and hash back).
+store::FetchOutcome SucceededFetch(const std::string& url, store::UrlKind kind,
+                                   const std::optional<std::string>& site, const fetch::FetchResult& result);
+
 class Crawler {
  public:
   // Borrows `store` and `fetcher` (they must outlive the Crawler); `clock` gives "now".
