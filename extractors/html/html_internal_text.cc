@@ -1,36 +1,12 @@
 #include "extractors/html/html_internal_text.h"
 
+#include "extractors/text/normalize.h"
+
 namespace gleaner::html::internal {
 
 size_t SpaceLength(std::string_view text, size_t i) {
-  auto byte = [&](size_t k) -> unsigned char {
-    return k < text.size() ? static_cast<unsigned char>(text[k]) : 0;
-  };
-  unsigned char c = byte(i);
-  switch (c) {
-    case ' ':
-    case '\t':
-    case '\n':
-    case '\r':
-    case '\f':
-    case '\v':
-      return 1;
-    case 0xC2:  // U+00A0
-      return byte(i + 1) == 0xA0 ? 2 : 0;
-    case 0xE1:  // U+1680
-      return byte(i + 1) == 0x9A && byte(i + 2) == 0x80 ? 3 : 0;
-    case 0xE2: {
-      unsigned char c1 = byte(i + 1), c2 = byte(i + 2);
-      if (c1 == 0x80 && ((c2 >= 0x80 && c2 <= 0x8A) || c2 == 0xA8 || c2 == 0xA9 || c2 == 0xAF)) {
-        return 3;  // U+2000..U+200A, U+2028, U+2029, U+202F
-      }
-      return c1 == 0x81 && c2 == 0x9F ? 3 : 0;  // U+205F
-    }
-    case 0xE3:  // U+3000
-      return byte(i + 1) == 0x80 && byte(i + 2) == 0x80 ? 3 : 0;
-    default:
-      return 0;
-  }
+  if (i < text.size() && text[i] == '\v') return 1;
+  return text::SpaceLength(text, i);
 }
 
 void AppendCollapsed(std::string& out, std::string_view text, bool& pending_space) {

@@ -9,9 +9,8 @@
 
 namespace gleaner::html::internal {
 
-// Length in bytes of the white-space code point starting at text[i] (the set of
-// text::IsSpace: ASCII space/tab/CR/LF/FF/VT, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
-// U+202F, U+205F, U+3000), or 0 when text[i] does not start one.
+// text::SpaceLength, plus vertical tab (VT): the length in bytes of the white-space code
+// point starting at text[i], or 0 when text[i] does not start one.
 size_t SpaceLength(std::string_view text, size_t i);
 
 // Appends `text` to `out`, turning each run of white space into one pending space that is

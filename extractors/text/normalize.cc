@@ -22,36 +22,6 @@ using internal::DecodeUtf8;
 // quote Arabic names, but neither comes close to half.
 constexpr double kArabicLetterShare = 0.5;
 
-// Length in bytes of the white space character starting at s[i], or 0.
-size_t SpaceLength(std::string_view s, size_t i) {
-  auto at = [&](size_t k) -> unsigned char {
-    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0;
-  };
-  switch (at(0)) {
-    case ' ':
-    case '\t':
-    case '\n':
-    case '\r':
-    case '\f':
-      return 1;
-    case 0xC2:  // U+00A0
-      return at(1) == 0xA0 ? 2 : 0;
-    case 0xE1:  // U+1680
-      return at(1) == 0x9A && at(2) == 0x80 ? 3 : 0;
-    case 0xE2: {
-      unsigned char b2 = at(2);
-      if (at(1) == 0x80) {  // U+2000..U+200A, U+2028, U+2029, U+202F
-        return (b2 >= 0x80 && b2 <= 0x8A) || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF ? 3 : 0;
-      }
-      return at(1) == 0x81 && b2 == 0x9F ? 3 : 0;  // U+205F
-    }
-    case 0xE3:  // U+3000
-      return at(1) == 0x80 && at(2) == 0x80 ? 3 : 0;
-    default:
-      return 0;
-  }
-}
-
 // Bytes that can start a white space character (see SpaceLength).
 bool MayStartSpace(unsigned char b) {
   return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == 0xC2 ||
@@ -130,6 +100,35 @@ void NfcInPlace(std::string& s) {
 }
 
 }  // namespace
+
+size_t SpaceLength(std::string_view s, size_t i) {
+  auto at = [&](size_t k) -> unsigned char {
+    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0;
+  };
+  switch (at(0)) {
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\r':
+    case '\f':
+      return 1;
+    case 0xC2:  // U+00A0
+      return at(1) == 0xA0 ? 2 : 0;
+    case 0xE1:  // U+1680
+      return at(1) == 0x9A && at(2) == 0x80 ? 3 : 0;
+    case 0xE2: {
+      unsigned char b2 = at(2);
+      if (at(1) == 0x80) {  // U+2000..U+200A, U+2028, U+2029, U+202F
+        return (b2 >= 0x80 && b2 <= 0x8A) || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF ? 3 : 0;
+      }
+      return at(1) == 0x81 && b2 == 0x9F ? 3 : 0;  // U+205F
+    }
+    case 0xE3:  // U+3000
+      return at(1) == 0x80 && at(2) == 0x80 ? 3 : 0;
+    default:
+      return 0;
+  }
+}
 
 bool IsSpace(char32_t c) {
   switch (c) {

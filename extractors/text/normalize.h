@@ -2,6 +2,7 @@
 // (no-break spaces too), collapse inner white space to one space, NFC. Pure, thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,10 @@ namespace gleaner::text {
 // True for the code points treated as white space: ASCII space/tab/CR/LF/FF, U+00A0,
 // U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 (not zero-width ones).
 bool IsSpace(char32_t c);
+
+// Length in bytes of the IsSpace code point whose UTF-8 form starts at s[i], or 0 when none
+// does (nor when i is past the end). Byte-level: no decoding.
+size_t SpaceLength(std::string_view s, size_t i);
 
 // Collapses every run of white space (see IsSpace) to one ASCII space and trims both ends.
 std::string CollapseWhitespace(std::string_view utf8);
