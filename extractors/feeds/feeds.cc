@@ -5,6 +5,7 @@
 #include <memory>
 #include <unordered_set>
 
+#include "extractors/core/libxml.h"
 #include "extractors/core/url.h"
 #include "extractors/text/normalize.h"
 
@@ -120,6 +121,7 @@ void ReadSitemap(const xmlNode* root, std::string_view item, EntryList* out) {
 Result<Feed> ParseFeed(std::string_view xml, const std::optional<std::string>& base_url) {
   if (xml.size() > kMaxFeedBytes) return Fail(ErrorCode::kNoArticle, "feed too large (" + std::to_string(xml.size()) + " bytes)");
   Feed feed{FeedKind::kRss, {}, {}};
+  InitLibxml();
   DocPtr doc(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), base_url ? base_url->c_str() : nullptr,
                            nullptr, kStrictOptions));
   if (!doc) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "extractors/core/libxml.h"
 #include "extractors/html/html_internal_gumbo.h"
 #include "extractors/html/html_internal_nesting.h"
 #include "extractors/html/html_internal_text.h"
@@ -174,6 +175,7 @@ class TreeCopier {
 
 // A new empty HTML document with its own name dictionary (freed by xmlFreeDoc).
 XmlDocPtr NewDocument() {
+  InitLibxml();
   XmlDocPtr doc(htmlNewDocNoDtD(nullptr, nullptr));
   if (doc == nullptr) return doc;
   doc->dict = xmlDictCreate();

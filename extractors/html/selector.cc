@@ -9,6 +9,7 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "extractors/core/libxml.h"
 #include "extractors/html/html_internal_text.h"
 
 namespace gleaner::html {
@@ -80,6 +81,7 @@ class GlobalErrorGuard {
 
 // Compiles `expr`; on failure returns null and fills `errors`.
 std::shared_ptr<xmlXPathCompExpr> CompileXPath(const std::string& expr, XPathErrors* errors) {
+  InitLibxml();
   GlobalErrorGuard guard(errors);
   XPathContextPtr ctx(xmlXPathNewContext(nullptr));
   if (ctx == nullptr) return nullptr;
