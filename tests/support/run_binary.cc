@@ -25,16 +25,16 @@ namespace fs = std::filesystem;
   std::abort();
 }
 
-// Starts GLEANER_BINARY with `args` in `cwd`, its standard streams from/to the given files.
-pid_t Spawn(const std::vector<std::string>& args, const std::string& cwd, const std::string& in_path,
-            const std::string& out_path, const std::string& err_path) {
+// Starts `program` with `args` in `cwd`, its standard streams from/to the given files.
+pid_t Spawn(const std::string& program, const std::vector<std::string>& args, const std::string& cwd,
+            const std::string& in_path, const std::string& out_path, const std::string& err_path) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  std::vector<std::string> argv_store{GLEANER_BINARY};
+  std::vector<std::string> argv_store{program};
   argv_store.insert(argv_store.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& a : argv_store) argv.push_back(a.data());
@@ -82,7 +82,7 @@ RunResult RunGleaner(const std::vector<std::string>& args, const std::string& in
   TempDir io;
   std::string in_path = io.Write("stdin", input);
   std::string out_path = io.path() + "/stdout", err_path = io.path() + "/stderr";
-  pid_t pid = Spawn(args, cwd, in_path, out_path, err_path);
+  pid_t pid = Spawn(GLEANER_BINARY, args, cwd, in_path, out_path, err_path);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
   }
@@ -93,24 +93,25 @@ RunResult RunGleaner(const std::vector<std::string>& args, const std::string& in
   return r;
 }
 
-Daemon::Daemon(const std::vector<std::string>& args, const std::string& cwd) {
-  pid_ = Spawn(args, cwd, "/dev/null", io_.path() + "/stdout", io_.path() + "/stderr");
+BackgroundProcess::BackgroundProcess(const std::string& program, const std::vector<std::string>& args,
+                                     const std::string& cwd) {
+  pid_ = Spawn(program, args, cwd, "/dev/null", io_.path() + "/stdout", io_.path() + "/stderr");
 }
 
-Daemon::~Daemon() {
+BackgroundProcess::~BackgroundProcess() {
   if (!status_) {
     kill(pid_, SIGKILL);
     WaitFor(std::chrono::seconds(10));
   }
 }
 
-void Daemon::Signal(int signal) {
+void BackgroundProcess::Signal(int signal) {
   if (!status_) kill(pid_, signal);
 }
 
-bool Daemon::Running() { return !WaitFor(std::chrono::milliseconds(0)).has_value(); }
+bool BackgroundProcess::Running() { return !WaitFor(std::chrono::milliseconds(0)).has_value(); }
 
-std::optional<int> Daemon::WaitFor(std::chrono::milliseconds timeout) {
+std::optional<int> BackgroundProcess::WaitFor(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!status_) {
     int status = 0;
@@ -125,7 +126,10 @@ std::optional<int> Daemon::WaitFor(std::chrono::milliseconds timeout) {
   return status_;
 }
 
-std::string Daemon::Stderr() const { return ReadFile(io_.path() + "/stderr"); }
+std::string BackgroundProcess::Stderr() const { return ReadFile(io_.path() + "/stderr"); }
+
+Daemon::Daemon(const std::vector<std::string>& args, const std::string& cwd)
+    : BackgroundProcess(GLEANER_BINARY, args, cwd) {}
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;

@@ -38,27 +38,35 @@ class TempDir {
   std::string path_;
 };
 
-// The real binary running in the background (`gleaner run`), its output going to files.
-class Daemon {
+// A program running in the background, its output going to files.
+class BackgroundProcess {
  public:
-  // Starts `GLEANER_BINARY args...` in `cwd` with stdin from /dev/null. Aborts the test
-  // process if it cannot be started.
-  Daemon(const std::vector<std::string>& args, const std::string& cwd);
-  ~Daemon();  // SIGKILLs and reaps a child still running
-  Daemon(const Daemon&) = delete;
-  Daemon& operator=(const Daemon&) = delete;
+  // Starts `program args...` in `cwd` (empty: the current directory) with stdin from
+  // /dev/null. Aborts the test process if it cannot be started.
+  BackgroundProcess(const std::string& program, const std::vector<std::string>& args,
+                    const std::string& cwd);
+  ~BackgroundProcess();  // SIGKILLs and reaps a child still running
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
 
   void Signal(int signal);
   bool Running();  // false once it has exited (reaps it)
   // Waits up to `timeout` for the exit. Returns the exit status (128+signal when killed by
   // one), or nullopt if it is still running then.
   std::optional<int> WaitFor(std::chrono::milliseconds timeout);
-  std::string Stderr() const;  // what it has logged so far
+  std::string Stderr() const;  // what it has written to stderr so far
 
  private:
   TempDir io_;
   int pid_ = -1;
   std::optional<int> status_;
+};
+
+// The real binary running in the background (`gleaner run`).
+class Daemon : public BackgroundProcess {
+ public:
+  // Starts `GLEANER_BINARY args...` in `cwd`.
+  Daemon(const std::vector<std::string>& args, const std::string& cwd);
 };
 
 // The whole content of a file; aborts the test if it cannot be read.

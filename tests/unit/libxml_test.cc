@@ -1,14 +1,9 @@
 // libxml2's first use from several threads at once (extractors/core/libxml.h).
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
-#include <csignal>
 #include <latch>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,8 +11,7 @@
 #include "extractors/feeds/feeds.h"
 #include "extractors/html/dom.h"
 #include "extractors/html/selector.h"
-
-extern char** environ;
+#include "support/run_binary.h"
 
 namespace gleaner {
 namespace {
@@ -47,43 +41,18 @@ TEST_CASE("eight threads make their first libxml2 calls at the same moment", "[.
   CHECK(done == std::vector<int>(kThreads, 1));
 }
 
-// Starts this test binary on kFirstUseCase and waits up to `limit`. Returns its exit
-// status, or -1 if it was still running then (it is killed).
-int RunFirstUseCase(std::chrono::seconds limit) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  std::string exe = "/proc/self/exe";
-  std::string name = kFirstUseCase;
-  std::string warn = "--warn";
-  std::string no_tests = "NoTests";  // a name that matches nothing is a failure, not a pass
-  char* argv[] = {exe.data(), name.data(), warn.data(), no_tests.data(), nullptr};
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 TEST_CASE("pages, selectors and feeds can be parsed on several threads from the first call",
           "[libxml][hostile]") {
   // Without the one-time set-up, a fresh process hung for good in xmlDictCreate about one
   // time in seven (and under LeakSanitizer the lost race fails the run at exit even when it
   // does not hang); twenty runs make a regression all but certain to show.
   for (int run = 1; run <= 20; ++run) {
-    INFO("run " << run << " (-1: still running after 60 s, so hung)");
-    REQUIRE(RunFirstUseCase(std::chrono::seconds(60)) == 0);
+    // --warn NoTests: a case name that matches nothing fails instead of passing.
+    testing::BackgroundProcess fresh("/proc/self/exe", {kFirstUseCase, "--warn", "NoTests"}, "");
+    std::optional<int> status = fresh.WaitFor(std::chrono::seconds(60));
+    INFO("run " << run << (status ? "" : ": still running after 60 s, so hung") << "\n"
+                << fresh.Stderr());
+    REQUIRE(status == std::optional<int>(0));
   }
 }
 
