@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "daemon/store/store.h"
+
 namespace gleaner::store {
 namespace {
 
@@ -70,6 +72,54 @@ CREATE TABLE frontier (
 CREATE INDEX frontier_due ON frontier(next_fetch_ms) WHERE state = 'scheduled';
 CREATE INDEX frontier_by_site ON frontier(site, state);
 )sql",
+    // 3: the frontier is fetched host by host in priority order, rows of sites or sources no
+    // longer configured are parked, and done articles can leave it for `retired`. SQLite
+    // cannot alter a CHECK, so the table is rebuilt (ids kept); gleaner_host() is HostOf(),
+    // registered on the migrating connection (see RegisterMigrationFunctions).
+    R"sql(
+CREATE TABLE frontier_v3 (
+  id            INTEGER PRIMARY KEY,
+  url_key       TEXT NOT NULL UNIQUE,      -- NormalizeUrl(url)
+  url           TEXT NOT NULL,             -- as discovered: what the fetcher requests
+  canonical_url TEXT,                      -- the page's rel=canonical, a hint only
+  site          TEXT,
+  kind          TEXT NOT NULL CHECK (kind IN ('listing', 'feed', 'sitemap', 'article')),
+  state         TEXT NOT NULL CHECK (state IN ('scheduled', 'done', 'failed', 'parked')),
+  next_fetch_ms INTEGER NOT NULL,
+  attempts      INTEGER NOT NULL DEFAULT 0, -- failed fetches since the last success
+  last_status   INTEGER,                   -- HTTP status of the last response
+  last_error    TEXT,
+  etag          TEXT,
+  last_modified TEXT,
+  content_hash  TEXT,                      -- of the last body fetched
+  discovered_ms INTEGER NOT NULL,
+  fetched_ms    INTEGER,
+  host          TEXT NOT NULL,             -- HostOf(url_key): the politeness unit
+  priority      INTEGER NOT NULL CHECK (priority BETWEEN 0 AND 2), -- Priority: 0 first
+  depth         INTEGER NOT NULL DEFAULT 0, -- sources: levels below the configured one
+  root          TEXT                       -- sources: url_key of that configured source
+) STRICT;
+INSERT INTO frontier_v3 (id, url_key, url, canonical_url, site, kind, state, next_fetch_ms,
+    attempts, last_status, last_error, etag, last_modified, content_hash, discovered_ms,
+    fetched_ms, host, priority)
+  SELECT id, url_key, url, canonical_url, site, kind, state, next_fetch_ms, attempts,
+    last_status, last_error, etag, last_modified, content_hash, discovered_ms, fetched_ms,
+    gleaner_host(url_key), CASE kind WHEN 'article' THEN 1 ELSE 0 END
+  FROM frontier;
+DROP TABLE frontier;
+ALTER TABLE frontier_v3 RENAME TO frontier;
+CREATE INDEX frontier_due ON frontier(next_fetch_ms) WHERE state = 'scheduled';
+CREATE INDEX frontier_by_site ON frontier(site, state);
+-- DueForHost, NextDueForHost, HostsWithWork: one range per (host, priority).
+CREATE INDEX frontier_by_host ON frontier(host, priority, next_fetch_ms)
+  WHERE state = 'scheduled';
+-- RetireDone: the oldest done articles first.
+CREATE INDEX frontier_done_articles ON frontier(fetched_ms)
+  WHERE state = 'done' AND kind = 'article';
+CREATE TABLE retired (
+  url_key TEXT PRIMARY KEY                 -- NormalizeUrl of an article that left the frontier
+) STRICT, WITHOUT ROWID;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -94,7 +144,28 @@ Result<void> CheckNotNewer(Database& db, int version) {
                                         std::to_string(kSchemaVersion) + "): upgrade gleaner");
 }
 
+void HostFunction(sqlite3_context* context, int, sqlite3_value** args) {
+  const unsigned char* text = sqlite3_value_text(args[0]);
+  if (text == nullptr) {
+    sqlite3_result_null(context);
+    return;
+  }
+  std::string host = HostOf(reinterpret_cast<const char*>(text));
+  sqlite3_result_text(context, host.data(), static_cast<int>(host.size()), SQLITE_TRANSIENT);
+}
+
+// Migrations compute derived columns with the same C++ the store writes them with, so an
+// upgraded row cannot differ from a new one.
+Result<void> RegisterMigrationFunctions(Database& db) {
+  int rc =
+      sqlite3_create_function_v2(db.handle(), "gleaner_host", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                 nullptr, HostFunction, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return tl::unexpected(db.MakeError(rc, "register gleaner_host"));
+  return {};
+}
+
 Result<void> ApplyMigrations(Database& db, int from, int target) {
+  if (auto ok = RegisterMigrationFunctions(db); !ok) return ok;
   for (int version = from + 1; version <= target; ++version) {
     if (auto ok = db.Exec(kMigrations[version - 1]); !ok) return ok;
   }

@@ -40,8 +40,20 @@ enum class FrontierState {
   kScheduled,  // to be fetched at next_fetch
   kDone,       // nothing more to fetch (an article stored)
   kFailed,     // given up (the daemon decides when)
+  kParked,     // its site (or, for a source, its configured root) is no longer configured
 };
-std::string_view FrontierStateName(FrontierState state);  // "scheduled", "done", "failed"
+// "scheduled", "done", "failed", "parked".
+std::string_view FrontierStateName(FrontierState state);
+
+// The order in which a host's due URLs are fetched: lower first, then by next fetch time.
+// Freshness first: polls, then articles a listing or feed just announced, then backlog
+// (articles read from sitemaps).
+enum class Priority { kSource = 0, kFresh = 1, kBacklog = 2 };
+
+// The host a frontier URL is fetched from, as the fetcher's politeness knows it: the
+// lower-case host of the normalised URL, without port or user info. "" when `url` is not
+// absolute http(s).
+std::string HostOf(std::string_view url);
 
 // A URL found on a listing, feed or sitemap (or configured as a start page).
 struct DiscoveredUrl {
@@ -49,6 +61,14 @@ struct DiscoveredUrl {
   std::optional<std::string> site;
   UrlKind kind = UrlKind::kArticle;
   Time next_fetch;  // when it first becomes due
+  // Articles: kFresh or kBacklog. Sources are always stored as kSource. An article already
+  // scheduled with a later priority is moved up to this one (a backlog article that a feed
+  // announces becomes fresh); nothing else about an existing row changes.
+  Priority priority = Priority::kFresh;
+  // Sources: how far below a configured source this one was found (0: configured), and
+  // the URL of that configured source (nullopt: the source itself). Unused for articles.
+  int depth = 0;
+  std::optional<std::string> root;
 };
 
 // The result of one fetch of a frontier URL, and what to do next.
@@ -67,8 +87,14 @@ struct FetchOutcome {
   std::optional<std::string> last_modified;
   std::optional<std::string> content_hash;   // ContentHash(body)
   std::optional<std::string> canonical_url;  // the page's rel=canonical; nullopt keeps the old
+  // The row's new state; a parked row stays parked when this is kScheduled (its site was
+  // removed while the fetch was in flight).
   FrontierState state = FrontierState::kScheduled;
   Time next_fetch;
+  // A pause, not a try (the host asked us to wait, or its breaker is open: nothing was
+  // sent): only next_fetch and last_error change; attempts, status, validators and the
+  // state stay as they were.
+  bool deferred = false;
 };
 
 struct FrontierEntry {
@@ -88,6 +114,19 @@ struct FrontierEntry {
   std::optional<std::string> content_hash;
   Time discovered;
   std::optional<Time> fetched;
+  std::string host;  // HostOf(url_key)
+  Priority priority = Priority::kFresh;
+  int depth = 0;                    // sources: levels below the configured source
+  std::optional<std::string> root;  // sources: url_key of that configured source
+};
+
+// One site's frontier, for `gleaner status`.
+struct SiteFrontier {
+  std::string site;
+  int64_t backlog = 0;            // scheduled articles due now
+  int64_t waiting = 0;            // scheduled articles due later (retries)
+  int64_t parked = 0;             // rows parked (site or source no longer configured)
+  std::optional<Time> next_poll;  // the earliest scheduled source poll
 };
 
 // Writes collected for one transaction, applied in the order they were added. Each Add
@@ -95,10 +134,13 @@ struct FrontierEntry {
 // only ever holds valid writes. Not thread-safe; cheap to move.
 class WriteBatch {
  public:
-  // Adds the URL to the frontier unless its normalised form is already there (then nothing
-  // changes). kInput when the URL is not absolute http(s).
+  // Adds the URL to the frontier unless its normalised form is already there or was retired
+  // (RetireDone). An article already scheduled with a later priority is moved up to this
+  // one; nothing else about an existing row changes. Sources are stored as kSource;
+  // articles keep no depth or root. kInput when the URL, or the root, is not absolute
+  // http(s).
   Result<void> AddUrl(DiscoveredUrl url);
-  // Records a fetch. kInput when the URL is not absolute http(s).
+  // Records a fetch (see FetchOutcome). kInput when the URL is not absolute http(s).
   Result<void> RecordFetch(FetchOutcome outcome);
   // Stores an article (see the file comment). kInput when the record has no absolute
   // http(s) `url`: the store needs one to identify the article.
@@ -128,7 +170,7 @@ class WriteBatch {
 enum class PutResult { kNew, kUpdated, kUnchanged };
 
 struct WriteSummary {
-  int urls_added = 0;  // AddUrl calls that added a URL
+  int urls_added = 0;  // AddUrl calls that added a row (not those that moved one up)
   int articles_new = 0;
   int articles_updated = 0;
   int articles_unchanged = 0;
@@ -173,8 +215,54 @@ class Store {
   Result<std::vector<FrontierEntry>> DueUrls(Time now, int limit,
                                              const std::optional<std::string>& site = {});
 
+  // Up to `limit` scheduled URLs of `host` due at or before `now`, by priority, then next
+  // fetch time, then id (discovery order); empty when limit <= 0. An index range: its cost
+  // does not grow with the rows of other hosts nor with the host's rows not due. kDatabase
+  // on failure.
+  Result<std::vector<FrontierEntry>> DueForHost(const std::string& host, Time now, int limit);
+
+  // The earliest next fetch among the host's scheduled URLs; nullopt when it has none.
+  // A few index look-ups. kDatabase on failure.
+  Result<std::optional<Time>> NextDueForHost(const std::string& host);
+
+  // Every host with scheduled URLs and its earliest next fetch, sorted by host. Costs a few
+  // index look-ups per host (a skip over the index), not a scan of the rows. kDatabase on
+  // failure.
+  Result<std::vector<std::pair<std::string, Time>>> HostsWithWork();
+
   // The frontier entry for the URL's normalised form; nullopt if none. kDatabase on failure.
   Result<std::optional<FrontierEntry>> FindUrl(std::string_view url);
+
+  // Whether the URL was ever seen: in the frontier, or retired from it (RetireDone). Such a
+  // URL is never added again. False for a URL that is not absolute http(s). kDatabase on
+  // failure.
+  Result<bool> Known(std::string_view url);
+
+  // The sites that have frontier rows (any state), sorted, for a reload to find the removed
+  // ones. A skip over the site index. kDatabase on failure.
+  Result<std::vector<std::string>> FrontierSites();
+
+  // Parks (`parked`) every scheduled row of `site`, or schedules its parked rows again
+  // (next fetch: as it was). Returns the rows changed. kDatabase on failure.
+  Result<int64_t> SetSiteParked(const std::string& site, bool parked);
+
+  // A site's sources follow its file: its scheduled source rows whose configured root (the
+  // row itself at depth 0) is not among `configured` (URLs, any spelling; those that are not
+  // http(s) are ignored) are parked, and parked ones whose root is among them are scheduled
+  // again. Articles are left alone. In one transaction. Returns the rows changed.
+  // REQUIRES: the site is configured (a removed site is parked whole with SetSiteParked,
+  // which this would partly undo). kDatabase on failure.
+  Result<int64_t> SyncSources(const std::string& site, const std::vector<std::string>& configured);
+
+  // Moves up to `limit` article rows done (fetched) before `before`, oldest first, out of the
+  // frontier, in one transaction; their normalised URLs stay in a compact table of retired
+  // identities, so Known() still knows them and AddUrl never brings them back (FindUrl no
+  // longer finds them). Returns how many left (0 when limit <= 0). kDatabase on failure.
+  Result<int64_t> RetireDone(Time before, int limit);
+
+  // Per site: backlog, retries waiting, parked rows and the next poll (`gleaner status`).
+  // Reads every scheduled row once; meant for the status command, not the crawl loop.
+  Result<std::vector<SiteFrontier>> SiteFrontiers(Time now);
 
   Queue& queue() { return *queue_; }
   // The connection itself: for the store's own modules and for tests that need a pragma.

@@ -1,6 +1,9 @@
 // Opening databases: migrations, and the files the store must refuse without touching them.
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "daemon/store/db.h"
 #include "daemon/store/migrations.h"
@@ -44,7 +47,7 @@ TEST_CASE("a new database is created at the current schema, in WAL mode", "[stor
   CHECK((*mode)->ColumnText(0) == "wal");
   CHECK(Count(conn,
               "SELECT count(*) FROM sqlite_schema WHERE name IN "
-              "('articles', 'queue', 'frontier')") == 3);
+              "('articles', 'queue', 'frontier', 'retired')") == 4);
 }
 
 TEST_CASE("an older database is migrated and keeps its articles", "[store]") {
@@ -71,6 +74,90 @@ TEST_CASE("an older database is migrated and keeps its articles", "[store]") {
   auto found = store->FindArticle("https://a.example/x");
   REQUIRE(found.has_value());
   CHECK(found->has_value());
+}
+
+// A database as version 2 of the schema left it, with a feed and two articles (one done).
+void MakeVersion2(const std::string& path) {
+  auto db = Database::Open(path, OpenMode::kCreate);
+  REQUIRE(db.has_value());
+  REQUIRE(Migrate(**db, 2).has_value());
+  REQUIRE((*db)
+              ->Exec("INSERT INTO frontier (id, url_key, url, site, kind, state, next_fetch_ms,"
+                     " attempts, etag, discovered_ms, fetched_ms) VALUES"
+                     " (7, 'https://news.example/feed.xml', 'https://NEWS.example/feed.xml',"
+                     "  'news', 'feed', 'scheduled', 1000, 2, '\"v1\"', 10, 20),"
+                     " (9, 'https://news.example:8080/a/1', 'https://news.example:8080/a/1',"
+                     "  'news', 'article', 'scheduled', 2000, 0, NULL, 11, NULL),"
+                     " (12, 'https://www.other.example/b', 'https://www.other.example/b',"
+                     "  NULL, 'article', 'done', 3000, 0, NULL, 12, 30)")
+              .has_value());
+}
+
+TEST_CASE("a version 2 frontier is migrated with its rows, hosts and priorities", "[store]") {
+  TempDir dir;
+  std::string path = dir.path() + "/v2.db";
+  MakeVersion2(path);
+  auto store = Store::Open(path, OpenMode::kReadWrite);
+  REQUIRE(store.has_value());
+  CHECK(Count(store->database(), "PRAGMA user_version") == kSchemaVersion);
+  CHECK(Count(store->database(), "SELECT count(*) FROM frontier") == 3);
+
+  auto feed = store->FindUrl("https://news.example/feed.xml");
+  REQUIRE(feed.has_value());
+  REQUIRE(feed->has_value());
+  const FrontierEntry& f = **feed;
+  CHECK(f.id == 7);
+  CHECK(f.url == "https://NEWS.example/feed.xml");
+  CHECK(f.host == "news.example");
+  CHECK(f.priority == Priority::kSource);
+  CHECK(f.depth == 0);
+  CHECK_FALSE(f.root.has_value());
+  CHECK(f.attempts == 2);
+  CHECK(f.etag == "\"v1\"");
+  CHECK(f.next_fetch == FromMillis(1000));
+  CHECK(f.fetched == FromMillis(20));
+
+  auto article = store->FindUrl("https://news.example:8080/a/1");
+  REQUIRE(article.has_value());
+  REQUIRE(article->has_value());
+  CHECK((*article)->id == 9);
+  CHECK((*article)->host == "news.example");
+  CHECK((*article)->priority == Priority::kFresh);
+  CHECK((*article)->state == FrontierState::kScheduled);
+
+  auto hosts = store->HostsWithWork();
+  REQUIRE(hosts.has_value());
+  CHECK(*hosts == std::vector<std::pair<std::string, Time>>{{"news.example", FromMillis(1000)}});
+  // The new states and tables work on the migrated file.
+  CHECK(store->SetSiteParked("news", true) == int64_t{2});
+  CHECK(store->RetireDone(FromMillis(100), 10) == int64_t{1});
+  CHECK(store->Known("https://www.other.example/b") == true);
+}
+
+TEST_CASE("a failed migration leaves the version 2 database as it was", "[store]") {
+  TempDir dir;
+  std::string path = dir.path() + "/v2.db";
+  MakeVersion2(path);
+  {
+    // An object in the way of the last step of migration 3, after the frontier's rebuild.
+    auto db = Database::Open(path, OpenMode::kReadWrite);
+    REQUIRE(db.has_value());
+    REQUIRE((*db)->Exec("CREATE TABLE retired (note TEXT)").has_value());
+  }
+  auto store = Store::Open(path, OpenMode::kReadWrite);
+  REQUIRE_FALSE(store.has_value());
+  CHECK(store.error().code == ErrorCode::kDatabase);
+  CHECK_THAT(store.error().message, Catch::Contains(path));
+
+  auto db = Database::Open(path, OpenMode::kReadOnly);
+  REQUIRE(db.has_value());
+  CHECK(Count(**db, "PRAGMA user_version") == 2);
+  CHECK(Count(**db, "SELECT count(*) FROM frontier") == 3);
+  CHECK(Count(**db, "SELECT count(*) FROM pragma_table_info('frontier') WHERE name = 'host'") == 0);
+  CHECK(Count(**db,
+              "SELECT count(*) FROM sqlite_schema WHERE name IN"
+              " ('frontier_v3', 'frontier_by_host', 'frontier_due')") == 1);
+  CHECK(Count(**db, "SELECT count(*) FROM pragma_table_info('retired') WHERE name = 'note'") == 1);
 }
 
 TEST_CASE("reopening a current database changes nothing", "[store]") {
