@@ -4,6 +4,10 @@
 //   -> Harvest -> Classify: success | redirect (re-queued on the target's host)
 //                           | retry (timer, then front of its host queue) | failure
 //   -> finished list -> callbacks, run by Poll outside every internal loop.
+//
+// State kept for months of uptime is bounded: the robots.txt cache is an LRU capped in
+// entries and bytes, host politeness state is forgotten once a host is idle (swept from
+// Poll), and every per-host map is erased when its host has nothing left in it.
 #include "daemon/fetch/curl_fetcher.h"
 
 #include <curl/curl.h>
@@ -12,6 +16,7 @@
 #include <algorithm>
 #include <ctime>
 #include <deque>
+#include <list>
 #include <map>
 #include <random>
 #include <unordered_map>
@@ -39,6 +44,9 @@ constexpr milliseconds kTimeoutSlack{100};
 // content-type check decides afterwards; some feeds are served as text/plain).
 constexpr const char* kAcceptPages =
     "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+// How often idle host state is swept at most: the sweep scans every host, and an hour of
+// idleness (the default) needs no finer resolution.
+constexpr milliseconds kHostSweepInterval{60000};
 
 struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
@@ -59,6 +67,7 @@ struct EasyDeleter {
 struct Easy {
   std::unique_ptr<CURL, EasyDeleter> handle;
   char error[CURL_ERROR_SIZE] = {};
+  int generation = 0;  // of the settings its options were set from
 };
 
 bool IsRedirect(long status) {
@@ -96,6 +105,32 @@ std::optional<std::string> ResponseHeader(CURL* easy, const char* name) {
   return std::string(header->value);
 }
 
+// A wait rounded up to whole milliseconds and at least 1 ms, so that "0" keeps its meaning
+// of "when a request completes" in HostRoom.
+milliseconds WaitUntil(TimePoint until, TimePoint now) {
+  return std::max(milliseconds(1), std::chrono::ceil<milliseconds>(until - now));
+}
+
+std::string UserAgentOf(const FetchSettings& s) {
+  return s.contact.empty() ? s.user_agent : s.user_agent + " (+" + s.contact + ")";
+}
+
+HostPolicy::Limits LimitsOf(const FetchSettings& s) {
+  return HostPolicy::Limits{std::max(1, s.per_host_connections), std::max(1, s.breaker_failures),
+                            s.breaker_pause};
+}
+
+size_t GlobalCapOf(const FetchSettings& s) {
+  return static_cast<size_t>(std::max(1, s.global_connections));
+}
+
+// Longest pause first, so `gleaner status` shows the hosts out longest at the top.
+void SortPauses(std::vector<HostPause>& pauses) {
+  std::sort(pauses.begin(), pauses.end(), [](const HostPause& a, const HostPause& b) {
+    return a.remaining != b.remaining ? a.remaining > b.remaining : a.host < b.host;
+  });
+}
+
 void InitCurlOnce() {
   // libcurl 7.88 is built thread-safe, so a function-local static is enough.
   static const CURLcode kInit = curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -113,7 +148,8 @@ struct Job {
   std::string url;            // the current hop
   UrlTarget target;           // of `url`
   bool robots_cleared = false;
-  int tries = 0;  // of the current hop
+  bool counted = false;  // in the outstanding count of target.host (user requests only)
+  int tries = 0;         // of the current hop
   int redirects = 0;
   std::vector<std::string> chain;  // normalised URLs visited, for loop detection
   TimePoint submitted{};
@@ -139,7 +175,9 @@ struct RobotsEntry {
   TimePoint expires = TimePoint::max();
   FetchErrorKind failure_kind = FetchErrorKind::kNone;
   std::string failure_message;
-  std::vector<Job*> waiting;  // in submission order
+  std::vector<Job*> waiting;             // in submission order
+  std::list<std::string>::iterator lru;  // its place in the cache's recency list
+  size_t bytes = 0;                      // its estimated size, as counted in the cache
 };
 
 class CurlFetcher::Impl {
@@ -152,6 +190,10 @@ class CurlFetcher::Impl {
   size_t Pending() const { return pending_; }
   void Wakeup() { curl_multi_wakeup(multi_.get()); }
   std::vector<std::string> Sitemaps(std::string_view url) const;
+  HostRoom RoomFor(std::string_view url) const;
+  std::vector<HostPause> PausedHosts() const;
+  void Reconfigure(const FetchSettings& settings);
+  CurlFetcherStats Stats() const;
 
  private:
   // Scheduling.
@@ -162,11 +204,24 @@ class CurlFetcher::Impl {
   void PromoteDueRetries(TimePoint now);
   TimePoint NextRetry() const;
   bool PassRobots(Job* job, TimePoint now);
+  bool ApplyRobots(Job* job, const RobotsEntry& entry);
   Job* NewRobotsJob(const Job& trigger);
   void Enqueue(Job* job, bool front);
+  void CountOutstanding(const std::string& host, int delta);
+  int Outstanding(const std::string& host) const;
+  std::optional<milliseconds> PauseRemaining(const std::string& host, TimePoint now) const;
+  void SweepIdleHosts(TimePoint now);
+  // The robots.txt cache.
+  RobotsEntry& TouchRobots(const std::string& origin, TimePoint now, bool* fresh);
+  void ResetRobots(RobotsEntry& entry);
+  void RecountRobots(const std::string& origin, RobotsEntry& entry);
+  void EvictRobots();
+  void ForgetRobotsRules();
+  std::list<std::string>::iterator EraseRobots(std::list<std::string>::iterator lru);
   // Transfers.
   void Start(Job* job, TimePoint now);
   Easy* AcquireEasy();
+  void ReleaseEasy(Easy* easy);
   curl_slist* HeadersFor(Job* job);
   static size_t OnBody(char* data, size_t size, size_t count, void* user);
   static bool CheckResponseStart(Job* job);
@@ -183,13 +238,16 @@ class CurlFetcher::Impl {
   void NoteFailure(const std::string& host, TimePoint now);
   void Finish(Job* job, FetchErrorKind kind, std::string message);
   void OnRobotsDone(Job* job);
+  void SettleRobots(Job* job, RobotsEntry& entry, TimePoint now);
   size_t RunCallbacks();
   milliseconds Jitter();
   double Unit();
 
-  const CurlFetcherOptions options_;
-  const std::string user_agent_;
-  const std::string product_token_;
+  // Reconfigure replaces the settings, the strings derived from them and the caps.
+  CurlFetcherOptions options_;
+  std::string user_agent_;
+  std::string product_token_;
+  int generation_ = 0;  // bumped by Reconfigure: older easy handles are not reused
   MultiPtr multi_;
   HostPolicy policy_;
   std::mt19937_64 rng_;
@@ -198,11 +256,15 @@ class CurlFetcher::Impl {
   std::unordered_map<std::string, std::deque<Job*>> queues_;  // host -> jobs ready to start
   std::multimap<TimePoint, Job*> retries_;                    // jobs waiting to retry
   std::unordered_map<std::string, RobotsEntry> robots_;       // origin -> robots.txt
+  std::list<std::string> robots_lru_;                         // origins, most recent first
+  size_t robots_bytes_ = 0;                                   // sum of the entries' bytes
+  std::unordered_map<std::string, int> outstanding_;          // host -> requests undelivered
+  TimePoint next_host_sweep_{};
   std::vector<Job*> finished_;
   std::vector<std::unique_ptr<Easy>> idle_easies_;
   std::vector<std::unique_ptr<Easy>> busy_easies_;
   std::unordered_map<std::string, SlistPtr> shared_headers_;  // by Accept-Language
-  const size_t global_cap_;  // transfers in flight, all hosts together
+  size_t global_cap_;  // transfers in flight, all hosts together
   size_t in_flight_ = 0;
   size_t pending_ = 0;  // user requests not yet delivered
 };
@@ -212,16 +274,12 @@ class CurlFetcher::Impl {
 
 CurlFetcher::Impl::Impl(const CurlFetcherOptions& options, MultiPtr multi)
     : options_(options),
-      user_agent_(options.settings.contact.empty()
-                      ? options.settings.user_agent
-                      : options.settings.user_agent + " (+" + options.settings.contact + ")"),
+      user_agent_(UserAgentOf(options.settings)),
       product_token_(ProductToken(options.settings.user_agent)),
       multi_(std::move(multi)),
-      policy_(HostPolicy::Limits{std::max(1, options.settings.per_host_connections),
-                                 std::max(1, options.settings.breaker_failures),
-                                 options.settings.breaker_pause}),
+      policy_(LimitsOf(options.settings)),
       rng_(options.seed ? *options.seed : std::random_device{}()),
-      global_cap_(static_cast<size_t>(std::max(1, options.settings.global_connections))) {}
+      global_cap_(GlobalCapOf(options.settings)) {}
 
 CurlFetcher::Impl::~Impl() {
   for (auto& easy : busy_easies_) curl_multi_remove_handle(multi_.get(), easy->handle.get());
@@ -236,6 +294,7 @@ Easy* CurlFetcher::Impl::AcquireEasy() {
   auto easy = std::make_unique<Easy>();
   easy->handle.reset(curl_easy_init());
   if (!easy->handle) return nullptr;
+  easy->generation = generation_;
   CURL* h = easy->handle.get();
   const FetchSettings& s = options_.settings;
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -257,6 +316,16 @@ Easy* CurlFetcher::Impl::AcquireEasy() {
   return busy_easies_.back().get();
 }
 
+// Back to the pool (its connection stays in the multi's cache), unless Reconfigure made its
+// options stale since it was set up.
+void CurlFetcher::Impl::ReleaseEasy(Easy* easy) {
+  curl_multi_remove_handle(multi_.get(), easy->handle.get());
+  auto it = std::find_if(busy_easies_.begin(), busy_easies_.end(),
+                         [&](const auto& e) { return e.get() == easy; });
+  if ((*it)->generation == generation_) idle_easies_.push_back(std::move(*it));
+  busy_easies_.erase(it);
+}
+
 // ---------------------------------------------------------------------------------------
 // Submission and scheduling.
 
@@ -269,7 +338,6 @@ void CurlFetcher::Impl::Submit(FetchRequest request, Callback done) {
   job->url = StripFragment(request.url);
   job->request = std::move(request);
   job->done = std::move(done);
-  job->max_bytes = options_.settings.max_body_bytes;
   std::optional<UrlTarget> target = TargetOf(job->url);
   if (!target) {
     std::string scheme = SchemeOf(job->url);
@@ -279,8 +347,65 @@ void CurlFetcher::Impl::Submit(FetchRequest request, Callback done) {
     return;
   }
   job->target = std::move(*target);
+  job->counted = true;
+  CountOutstanding(job->target.host, +1);
   job->chain.push_back(NormalizeUrl(job->url).value_or(job->url));
   Enqueue(job, /*front=*/false);
+}
+
+void CurlFetcher::Impl::CountOutstanding(const std::string& host, int delta) {
+  auto it = outstanding_.try_emplace(host, 0).first;
+  it->second += delta;
+  if (it->second <= 0) outstanding_.erase(it);
+}
+
+int CurlFetcher::Impl::Outstanding(const std::string& host) const {
+  auto it = outstanding_.find(host);
+  return it == outstanding_.end() ? 0 : it->second;
+}
+
+// How long the host's breaker or Retry-After pause still holds; nullopt when neither does.
+std::optional<milliseconds> CurlFetcher::Impl::PauseRemaining(const std::string& host,
+                                                              TimePoint now) const {
+  HostPolicy::Decision d = policy_.Check(host, now);
+  if (d.gate != HostPolicy::Gate::kBroken && d.gate != HostPolicy::Gate::kPaused) {
+    return std::nullopt;
+  }
+  return WaitUntil(d.until, now);
+}
+
+HostRoom CurlFetcher::Impl::RoomFor(std::string_view url) const {
+  std::optional<UrlTarget> target = TargetOf(url);
+  if (!target) return HostRoom{1, milliseconds(0), false};
+  const TimePoint now = Clock::now();
+  const std::string& host = target->host;
+  if (std::optional<milliseconds> pause = PauseRemaining(host, now)) {
+    return HostRoom{0, *pause, true};
+  }
+  const int cap = std::max(1, options_.settings.per_host_connections);
+  const int outstanding = Outstanding(host);
+  HostPolicy::Decision d = policy_.Check(host, now);
+  if (outstanding >= cap || d.gate == HostPolicy::Gate::kBusy) return {};
+  if (d.gate == HostPolicy::Gate::kWait) return HostRoom{0, WaitUntil(d.until, now), false};
+  return HostRoom{cap - outstanding, milliseconds(0), false};
+}
+
+std::vector<HostPause> CurlFetcher::Impl::PausedHosts() const {
+  const TimePoint now = Clock::now();
+  std::vector<HostPause> pauses;
+  for (HostPolicy::Pause& p : policy_.Paused(now)) {
+    pauses.push_back(HostPause{std::move(p.host), WaitUntil(p.until, now),
+                               p.breaker ? "circuit breaker" : "Retry-After"});
+  }
+  SortPauses(pauses);
+  return pauses;
+}
+
+void CurlFetcher::Impl::SweepIdleHosts(TimePoint now) {
+  if (now < next_host_sweep_) return;
+  const milliseconds idle = options_.settings.host_idle;
+  policy_.DropIdle(now, idle);
+  next_host_sweep_ = now + std::clamp(idle, milliseconds(1), kHostSweepInterval);
 }
 
 void CurlFetcher::Impl::Enqueue(Job* job, bool front) {
@@ -354,15 +479,12 @@ void CurlFetcher::Impl::FailQueue(std::deque<Job*>& queue, FetchErrorKind kind,
 }
 
 bool CurlFetcher::Impl::PassRobots(Job* job, TimePoint now) {
-  auto [it, inserted] = robots_.try_emplace(job->target.origin);
-  RobotsEntry& entry = it->second;
-  if (!inserted && now >= entry.expires) {
-    entry = RobotsEntry{};  // expired: fetch it again
-    inserted = true;
-  }
-  if (inserted) {
+  bool fresh = false;
+  RobotsEntry& entry = TouchRobots(job->target.origin, now, &fresh);
+  if (fresh) {
     entry.waiting.push_back(job);
     Enqueue(NewRobotsJob(*job), /*front=*/true);
+    EvictRobots();  // one more entry
     return false;
   }
   switch (entry.state) {
@@ -375,13 +497,86 @@ bool CurlFetcher::Impl::PassRobots(Job* job, TimePoint now) {
     case RobotsEntry::State::kReady:
       break;
   }
+  return ApplyRobots(job, entry);
+}
+
+// Decides `job` by the ready rules of its origin: finishes it when they disallow it, else
+// clears it and (re)applies their Crawl-delay, which the host's state may have forgotten.
+bool CurlFetcher::Impl::ApplyRobots(Job* job, const RobotsEntry& entry) {
   if (!entry.rules.IsAllowed(job->target.path_and_query)) {
     Finish(job, FetchErrorKind::kRobots,
            "robots.txt of " + job->target.origin + " disallows " + job->url);
     return false;
   }
+  policy_.SetCrawlDelay(job->target.host, entry.rules.crawl_delay());
   job->robots_cleared = true;
   return true;
+}
+
+// The cache entry of `origin`, made the most recently used. `fresh` tells that it is new
+// (or was expired and starts over): the caller must fetch robots.txt for it.
+RobotsEntry& CurlFetcher::Impl::TouchRobots(const std::string& origin, TimePoint now, bool* fresh) {
+  auto [it, inserted] = robots_.try_emplace(origin);
+  RobotsEntry& entry = it->second;
+  *fresh = inserted;
+  if (inserted) {
+    robots_lru_.push_front(origin);
+    entry.lru = robots_lru_.begin();
+    RecountRobots(origin, entry);
+    return entry;
+  }
+  robots_lru_.splice(robots_lru_.begin(), robots_lru_, entry.lru);
+  if (now >= entry.expires) {  // never true while fetching
+    ResetRobots(entry);
+    RecountRobots(origin, entry);
+    *fresh = true;
+  }
+  return entry;
+}
+
+void CurlFetcher::Impl::ResetRobots(RobotsEntry& entry) {
+  auto lru = entry.lru;
+  size_t bytes = entry.bytes;
+  entry = RobotsEntry{};
+  entry.lru = lru;
+  entry.bytes = bytes;  // RecountRobots settles the total
+}
+
+void CurlFetcher::Impl::RecountRobots(const std::string& origin, RobotsEntry& entry) {
+  robots_bytes_ -= entry.bytes;
+  entry.bytes = origin.size() + entry.rules.bytes() + entry.failure_message.size();
+  robots_bytes_ += entry.bytes;
+}
+
+// Drops least recently used entries while the cache is over either cap. An entry being
+// fetched stays (jobs wait on it); an evicted origin's robots.txt is fetched again when
+// next needed.
+void CurlFetcher::Impl::EvictRobots() {
+  const size_t max_entries =
+      static_cast<size_t>(std::max(1, options_.settings.robots_cache_entries));
+  const uint64_t max_bytes = options_.settings.robots_cache_bytes;
+  auto over = [&] { return robots_.size() > max_entries || robots_bytes_ > max_bytes; };
+  for (auto it = robots_lru_.end(); over() && it != robots_lru_.begin();) {
+    --it;
+    if (robots_.at(*it).state != RobotsEntry::State::kFetching) it = EraseRobots(it);
+  }
+}
+
+// Rules chosen for another product token no longer apply: every settled entry goes.
+void CurlFetcher::Impl::ForgetRobotsRules() {
+  for (auto it = robots_lru_.begin(); it != robots_lru_.end();) {
+    bool fetching = robots_.at(*it).state == RobotsEntry::State::kFetching;
+    it = fetching ? std::next(it) : EraseRobots(it);
+  }
+}
+
+// Removes the entry at `lru` from the cache; returns the next place in the recency list.
+std::list<std::string>::iterator CurlFetcher::Impl::EraseRobots(
+    std::list<std::string>::iterator lru) {
+  auto entry = robots_.find(*lru);
+  robots_bytes_ -= entry->second.bytes;
+  robots_.erase(entry);
+  return robots_lru_.erase(lru);
 }
 
 Job* CurlFetcher::Impl::NewRobotsJob(const Job& trigger) {
@@ -397,7 +592,6 @@ Job* CurlFetcher::Impl::NewRobotsJob(const Job& trigger) {
   job->request.delay = trigger.request.delay;  // the site's spacing applies to it too
   job->request.accept = AcceptContent::kAny;
   job->target = *TargetOf(job->url);
-  job->max_bytes = options_.max_robots_bytes;
   job->chain.push_back(job->url);
   return job;
 }
@@ -442,6 +636,7 @@ void CurlFetcher::Impl::Start(Job* job, TimePoint now) {
     return;
   }
   job->easy = easy;
+  job->max_bytes = job->is_robots ? options_.max_robots_bytes : options_.settings.max_body_bytes;
   job->received = 0;
   job->response_checked = job->discard_body = job->sniffed = false;
   job->abort_kind = FetchErrorKind::kNone;
@@ -618,13 +813,7 @@ void CurlFetcher::Impl::OnTransferDone(Job* job, CURLcode code) {
   }
   FetchErrorKind curl_kind = code == CURLE_OK ? FetchErrorKind::kNone : ClassifyCurl(job, code);
   std::string curl_message = job->easy->error[0] ? job->easy->error : curl_easy_strerror(code);
-  // The handle goes back to the pool now; its connection stays in the multi's cache.
-  CURL* h = job->easy->handle.get();
-  curl_multi_remove_handle(multi_.get(), h);
-  auto it = std::find_if(busy_easies_.begin(), busy_easies_.end(),
-                         [&](const auto& e) { return e.get() == job->easy; });
-  idle_easies_.push_back(std::move(*it));
-  busy_easies_.erase(it);
+  ReleaseEasy(job->easy);
   job->easy = nullptr;
   job->own_headers.reset();
   --in_flight_;
@@ -706,7 +895,10 @@ void CurlFetcher::Impl::HandleRedirect(Job* job) {
   job->chain.push_back(std::move(key));
   ++job->redirects;
   job->url = std::move(to);
+  // The job now waits on, and counts for, the target's host.
+  if (job->counted) CountOutstanding(job->target.host, -1);
   job->target = std::move(*target);
+  if (job->counted) CountOutstanding(job->target.host, +1);
   job->tries = 0;
   job->robots_cleared = false;
   // Validators belong to the URL they were stored for, not to the redirect target.
@@ -751,7 +943,15 @@ void CurlFetcher::Impl::Finish(Job* job, FetchErrorKind kind, std::string messag
   r.attempts = job->tries;
   r.redirects = job->redirects;
   r.transfer = job->transfer_total;
-  r.elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - job->submitted);
+  const TimePoint now = Clock::now();
+  r.elapsed = std::chrono::duration_cast<milliseconds>(now - job->submitted);
+  if (kind == FetchErrorKind::kHostPaused) {
+    r.retry_in = PauseRemaining(job->target.host, now).value_or(milliseconds(0));
+  }
+  if (job->counted) {
+    CountOutstanding(job->target.host, -1);
+    job->counted = false;
+  }
   if (job->is_robots) {
     OnRobotsDone(job);
     jobs_.erase(job);
@@ -761,8 +961,29 @@ void CurlFetcher::Impl::Finish(Job* job, FetchErrorKind kind, std::string messag
 }
 
 void CurlFetcher::Impl::OnRobotsDone(Job* job) {
-  TimePoint now = Clock::now();
-  RobotsEntry& entry = robots_[job->robots_origin];
+  auto found = robots_.find(job->robots_origin);
+  if (found == robots_.end()) return;  // entries being fetched are never evicted
+  RobotsEntry& entry = found->second;
+  SettleRobots(job, entry, Clock::now());
+  RecountRobots(job->robots_origin, entry);
+  std::vector<Job*> waiting;
+  waiting.swap(entry.waiting);
+  if (entry.state == RobotsEntry::State::kFailed) {
+    for (Job* w : waiting) Finish(w, entry.failure_kind, entry.failure_message);
+  } else {
+    // Decided here, so that evicting the entry cannot send them back to wait for it.
+    std::vector<Job*> cleared;
+    for (Job* w : waiting) {
+      if (ApplyRobots(w, entry)) cleared.push_back(w);
+    }
+    // Back to the front of their queues in their original order.
+    for (auto it = cleared.rbegin(); it != cleared.rend(); ++it) Enqueue(*it, /*front=*/true);
+  }
+  EvictRobots();  // the entry has its final size now
+}
+
+// Turns the robots.txt fetch's result into the entry's rules or its failure.
+void CurlFetcher::Impl::SettleRobots(Job* job, RobotsEntry& entry, TimePoint now) {
   const FetchResult& r = job->result;
   bool missing = (r.error_kind == FetchErrorKind::kHttpStatus && r.status >= 400 &&
                   r.status < 500 && r.status != 429) ||
@@ -773,8 +994,7 @@ void CurlFetcher::Impl::OnRobotsDone(Job* job) {
     entry.rules = missing ? RobotsRules() : RobotsRules::Parse(r.body, product_token_);
     entry.state = RobotsEntry::State::kReady;
     entry.expires = now + options_.settings.robots_ttl;
-    std::string host = TargetOf(job->robots_origin)->host;
-    policy_.SetCrawlDelay(host, entry.rules.crawl_delay());
+    policy_.SetCrawlDelay(job->target.host, entry.rules.crawl_delay());
   } else {
     entry.state = RobotsEntry::State::kFailed;
     entry.failure_kind = r.error_kind;
@@ -783,16 +1003,6 @@ void CurlFetcher::Impl::OnRobotsDone(Job* job) {
     // A breaker-paused host is retried when the pause ends, not after the failure TTL.
     entry.expires =
         r.error_kind == FetchErrorKind::kHostPaused ? now : now + options_.robots_failure_ttl;
-  }
-  std::vector<Job*> waiting;
-  waiting.swap(entry.waiting);
-  // Back to the front of their queues in their original order; the gate runs again.
-  for (auto it = waiting.rbegin(); it != waiting.rend(); ++it) {
-    if (entry.state == RobotsEntry::State::kFailed) continue;
-    Enqueue(*it, /*front=*/true);
-  }
-  if (entry.state == RobotsEntry::State::kFailed) {
-    for (Job* w : waiting) Finish(w, entry.failure_kind, entry.failure_message);
   }
 }
 
@@ -821,6 +1031,7 @@ double CurlFetcher::Impl::Unit() { return std::uniform_real_distribution<double>
 
 size_t CurlFetcher::Impl::Poll(milliseconds max_wait) {
   const TimePoint deadline = Clock::now() + max_wait;
+  SweepIdleHosts(Clock::now());
   size_t completed = 0;
   while (true) {
     TimePoint now = Clock::now();
@@ -853,6 +1064,25 @@ std::vector<std::string> CurlFetcher::Impl::Sitemaps(std::string_view url) const
   return it->second.rules.sitemaps();
 }
 
+void CurlFetcher::Impl::Reconfigure(const FetchSettings& settings) {
+  const std::string old_token = product_token_;
+  options_.settings = settings;
+  user_agent_ = UserAgentOf(settings);
+  product_token_ = ProductToken(settings.user_agent);
+  policy_.SetLimits(LimitsOf(settings));
+  global_cap_ = GlobalCapOf(settings);
+  // Handles carry the old options: idle ones go now, busy ones when their transfer ends.
+  ++generation_;
+  idle_easies_.clear();
+  if (product_token_ != old_token) ForgetRobotsRules();
+  EvictRobots();                   // the caps may be smaller
+  next_host_sweep_ = TimePoint{};  // host_idle may be shorter
+}
+
+CurlFetcherStats CurlFetcher::Impl::Stats() const {
+  return CurlFetcherStats{policy_.hosts(), robots_.size(), robots_bytes_, outstanding_.size()};
+}
+
 // ---------------------------------------------------------------------------------------
 // The public face.
 
@@ -876,5 +1106,9 @@ void CurlFetcher::Wakeup() { impl_->Wakeup(); }
 std::vector<std::string> CurlFetcher::Sitemaps(std::string_view url) const {
   return impl_->Sitemaps(url);
 }
+HostRoom CurlFetcher::RoomFor(std::string_view url) const { return impl_->RoomFor(url); }
+std::vector<HostPause> CurlFetcher::PausedHosts() const { return impl_->PausedHosts(); }
+void CurlFetcher::Reconfigure(const FetchSettings& settings) { impl_->Reconfigure(settings); }
+CurlFetcherStats CurlFetcher::Stats() const { return impl_->Stats(); }
 
 }  // namespace gleaner::fetch

@@ -6,7 +6,9 @@
 // the scheme check and per-host spacing apply to every hop.
 //
 // It must not retry what cannot get better (4xx, caps, robots), wait on a Retry-After longer
-// than `max_retry_wait`, or hold more than the size cap of any body in memory.
+// than `max_retry_wait`, hold more than the size cap of any body in memory, or keep state
+// that grows with uptime: the robots.txt cache is an LRU capped by `robots_cache_entries`
+// and `robots_cache_bytes`, and a host's politeness state is forgotten after `host_idle`.
 #pragma once
 
 #include <chrono>
@@ -38,6 +40,14 @@ struct CurlFetcherOptions {
   std::optional<uint64_t> seed;
 };
 
+// What a CurlFetcher keeps in memory, for tests and status reports.
+struct CurlFetcherStats {
+  size_t hosts = 0;           // hosts with politeness state (spacing, pauses, breaker)
+  size_t robots_entries = 0;  // origins in the robots.txt cache
+  uint64_t robots_bytes = 0;  // their estimated size (origin + parsed rules)
+  size_t busy_hosts = 0;      // hosts with submitted requests not yet delivered
+};
+
 class CurlFetcher final : public Fetcher {
  public:
   // Returns kNetwork when libcurl cannot be initialised.
@@ -54,6 +64,25 @@ class CurlFetcher final : public Fetcher {
   size_t Pending() const override;
   void Wakeup() override;
   std::vector<std::string> Sitemaps(std::string_view url) const override;
+
+  // Counts the host's requests submitted and not yet delivered (queued, waiting on
+  // robots.txt, waiting to retry or transferring; a redirected request counts for the host
+  // it was sent on to) against `per_host_connections`, and asks the host's politeness
+  // state: a breaker or Retry-After pause gives `paused` with the time left; all slots
+  // taken gives 0 with wait 0; spacing gives 0 with the time until the next start
+  // (at least 1 ms); otherwise the free slots.
+  HostRoom RoomFor(std::string_view url) const override;
+  // "Retry-After" or "circuit breaker" (the breaker wins when both hold), longest first.
+  std::vector<HostPause> PausedHosts() const override;
+
+  // Applies new `fetch:` settings (SIGHUP). They take effect for transfers started from
+  // now on: timeouts, delay, jitter, caps, retries, the breaker, user agent and contact,
+  // the robots.txt cache caps (the cache shrinks at once) and host_idle. Transfers in
+  // flight finish under the settings they started with. A new product token drops the
+  // cached robots.txt rules (their group was chosen for the old token). Never fails.
+  void Reconfigure(const FetchSettings& settings);
+
+  CurlFetcherStats Stats() const;
 
   class Impl;
 

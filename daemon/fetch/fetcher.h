@@ -80,14 +80,39 @@ struct FetchResult {
   int redirects = 0;                      // redirects followed
   std::chrono::milliseconds elapsed{0};   // from Submit to completion, waits included
   std::chrono::milliseconds transfer{0};  // time spent in transfers (all hops and tries)
+  // kHostPaused only: how long until the host takes requests again (the end of its
+  // Retry-After pause or of its circuit breaker's rest). The request was never sent, so a
+  // caller should defer it to then rather than count a failed try.
+  std::optional<std::chrono::milliseconds> retry_in;
 
   bool ok() const { return error_kind == FetchErrorKind::kNone; }
   // A conditional request answered "304 Not Modified": a success without a body.
   bool not_modified() const { return ok() && status == 304; }
 };
 
+// How much work a host may be given now. The crawler asks before it takes a host's work
+// from the frontier, so that requests never pile up inside the fetcher behind a slow,
+// paused or polite host while other hosts wait.
+struct HostRoom {
+  // Requests that may be submitted for the host now: they start at once or after the
+  // host's spacing, never behind more than `per_host_connections` requests of its own.
+  int requests = 0;
+  // When `requests` is 0: how long until the host can take one. Zero means "when one of
+  // its requests completes" (all its slots are taken).
+  std::chrono::milliseconds wait{0};
+  // The host refuses work for `wait`: a Retry-After pause or an open circuit breaker.
+  bool paused = false;
+};
+
+// A host that refuses work for now, for `gleaner status`.
+struct HostPause {
+  std::string host;
+  std::chrono::milliseconds remaining{0};
+  std::string reason;  // "Retry-After" or "circuit breaker"
+};
+
 // An asynchronous fetcher driven by its owner's loop. Not thread-safe except Wakeup():
-// Submit, Poll, Pending and Sitemaps must be called from one thread.
+// Submit, Poll, Pending, Sitemaps, RoomFor and PausedHosts must be called from one thread.
 class Fetcher {
  public:
   // Receives the outcome of one request. Called from inside Poll(), on the polling thread,
@@ -114,6 +139,13 @@ class Fetcher {
   // The `Sitemap:` URLs of the cached robots.txt of `url`'s origin (empty when none or not
   // fetched yet), for discovery.
   virtual std::vector<std::string> Sitemaps(std::string_view url) const = 0;
+
+  // How much the host of `url` may be given now (see HostRoom). An unparsable URL gets
+  // room for one request (its failure is reported through Submit).
+  virtual HostRoom RoomFor(std::string_view url) const = 0;
+
+  // Hosts that refuse work now (Retry-After, circuit breaker), longest pause first.
+  virtual std::vector<HostPause> PausedHosts() const = 0;
 };
 
 // Submits `request` and polls `fetcher` until it has completed. Other requests already

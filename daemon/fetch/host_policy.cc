@@ -22,6 +22,7 @@ HostPolicy::Decision HostPolicy::Check(const std::string& host, TimePoint now) c
 void HostPolicy::OnStart(const std::string& host, TimePoint now, std::chrono::milliseconds gap) {
   Host& h = hosts_[host];
   ++h.active;
+  h.last_used = std::max(h.last_used, now);
   h.next_start = std::max(h.next_start, now + gap);
 }
 
@@ -32,6 +33,7 @@ void HostPolicy::OnFinish(const std::string& host) {
 
 std::optional<HostPolicy::TimePoint> HostPolicy::OnFailure(const std::string& host, TimePoint now) {
   Host& h = hosts_[host];
+  h.last_used = std::max(h.last_used, now);
   ++h.consecutive_failures;
   if (!h.half_open && h.consecutive_failures < limits_.breaker_failures) return std::nullopt;
   if (now < h.broken_until) return std::nullopt;  // already open (tries that were in flight)
@@ -54,6 +56,7 @@ void HostPolicy::PauseUntil(const std::string& host, TimePoint until) {
 
 void HostPolicy::SetCrawlDelay(const std::string& host,
                                std::optional<std::chrono::milliseconds> delay) {
+  if (!delay && Find(host) == nullptr) return;  // nothing to clear: keep no state
   hosts_[host].crawl_delay = delay;
 }
 
@@ -67,6 +70,36 @@ std::chrono::milliseconds HostPolicy::Spacing(const std::string& host,
 int HostPolicy::active(const std::string& host) const {
   const Host* h = Find(host);
   return h == nullptr ? 0 : h->active;
+}
+
+std::vector<HostPolicy::Pause> HostPolicy::Paused(TimePoint now) const {
+  std::vector<Pause> paused;
+  for (const auto& [name, h] : hosts_) {
+    if (now < h.broken_until) {
+      paused.push_back({name, h.broken_until, /*breaker=*/true});
+    } else if (now < h.paused_until) {
+      paused.push_back({name, h.paused_until, /*breaker=*/false});
+    }
+  }
+  return paused;
+}
+
+bool HostPolicy::IsIdle(const Host& h, TimePoint now, std::chrono::milliseconds idle) {
+  return h.active == 0 && now >= h.broken_until && now >= h.paused_until && now >= h.next_start &&
+         now - h.last_used >= idle;
+}
+
+size_t HostPolicy::DropIdle(TimePoint now, std::chrono::milliseconds idle) {
+  size_t dropped = 0;
+  for (auto it = hosts_.begin(); it != hosts_.end();) {
+    if (IsIdle(it->second, now, idle)) {
+      it = hosts_.erase(it);
+      ++dropped;
+    } else {
+      ++it;
+    }
+  }
+  return dropped;
 }
 
 }  // namespace gleaner::fetch

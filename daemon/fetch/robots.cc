@@ -138,6 +138,13 @@ std::vector<Group> ParseGroups(std::string_view text, std::vector<std::string>* 
 
 }  // namespace
 
+size_t RobotsRules::bytes() const {
+  size_t total = sizeof(RobotsRules);
+  for (const Rule& rule : rules_) total += sizeof(Rule) + rule.pattern.size();
+  for (const std::string& sitemap : sitemaps_) total += sizeof(std::string) + sitemap.size();
+  return total;
+}
+
 std::string ProductToken(std::string_view user_agent) {
   user_agent = Trim(user_agent);
   size_t end = user_agent.find_first_of("/ \t");

@@ -39,6 +39,10 @@ class RobotsRules {
   // Number of Allow/Disallow rules in the chosen group (for logs and tests).
   size_t rule_count() const { return rules_.size(); }
 
+  // An estimate of the memory these rules hold (the object, its rules and sitemaps with
+  // their strings), for caches that cap their size in bytes.
+  size_t bytes() const;
+
  private:
   struct Rule {
     std::string pattern;  // percent-encoding normalised, '$' kept at the end

@@ -1,6 +1,7 @@
 // The fetcher's small decisions, without a network: what counts as a page, binary bodies
 // behind an HTML label, Retry-After, backoff, and per-host politeness bookkeeping driven by
 // made-up times.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 
@@ -139,6 +140,60 @@ TEST_CASE("host policy: the breaker opens after N consecutive failures, half-ope
   CHECK(policy.OnFailure("a.org", t0 + seconds(61)).has_value());
   policy.OnSuccess("a.org");
   CHECK_FALSE(policy.OnFailure("a.org", t0 + seconds(200)));
+}
+
+TEST_CASE("host policy: idle hosts are forgotten, busy, paused and spaced ones kept",
+          "[fetch][policy]") {
+  HostPolicy policy({2, 3, seconds(60)});
+  auto t0 = HostPolicy::TimePoint{} + seconds(1000);
+  policy.OnStart("idle.org", t0, seconds(1));
+  policy.OnFinish("idle.org");
+  policy.OnStart("busy.org", t0, seconds(1));  // still transferring
+  policy.OnStart("paused.org", t0, seconds(1));
+  policy.OnFinish("paused.org");
+  policy.PauseUntil("paused.org", t0 + seconds(3600));
+  policy.OnStart("spaced.org", t0, seconds(600));
+  policy.OnFinish("spaced.org");
+  policy.OnStart("recent.org", t0 + seconds(100), seconds(1));
+  policy.OnFinish("recent.org");
+  REQUIRE(policy.hosts() == 5);
+  CHECK(policy.DropIdle(t0 + seconds(120), seconds(60)) == 1);
+  CHECK(policy.hosts() == 4);
+  CHECK(policy.active("busy.org") == 1);
+  CHECK(policy.Check("paused.org", t0 + seconds(120)).gate == Gate::kPaused);
+  CHECK(policy.Check("spaced.org", t0 + seconds(120)).gate == Gate::kWait);
+  policy.OnFinish("busy.org");
+  CHECK(policy.DropIdle(t0 + seconds(7200), seconds(60)) == 4);
+  CHECK(policy.hosts() == 0);
+}
+
+TEST_CASE("host policy: paused hosts are listed with the cause", "[fetch][policy]") {
+  HostPolicy policy({2, 1, seconds(60)});
+  auto t0 = HostPolicy::TimePoint{} + seconds(1000);
+  policy.PauseUntil("slow.org", t0 + seconds(30));
+  REQUIRE(policy.OnFailure("dead.org", t0).has_value());
+  policy.OnStart("fine.org", t0, seconds(0));
+  auto paused = policy.Paused(t0 + seconds(1));
+  REQUIRE(paused.size() == 2);
+  std::sort(paused.begin(), paused.end(), [](auto& a, auto& b) { return a.host < b.host; });
+  CHECK(paused[0].host == "dead.org");
+  CHECK(paused[0].breaker);
+  CHECK(paused[0].until == t0 + seconds(60));
+  CHECK(paused[1].host == "slow.org");
+  CHECK_FALSE(paused[1].breaker);
+  CHECK(policy.Paused(t0 + seconds(60)).empty());
+}
+
+TEST_CASE("host policy: new limits apply to later checks", "[fetch][policy]") {
+  HostPolicy policy({1, 3, seconds(60)});
+  auto t0 = HostPolicy::TimePoint{} + seconds(1000);
+  policy.OnStart("a.org", t0, seconds(0));
+  CHECK(policy.Check("a.org", t0).gate == Gate::kBusy);
+  policy.SetLimits({2, 1, seconds(5)});
+  CHECK(policy.Check("a.org", t0).gate == Gate::kOpen);
+  auto until = policy.OnFailure("a.org", t0);  // one failure now opens the breaker
+  REQUIRE(until.has_value());
+  CHECK(*until == t0 + seconds(5));
 }
 
 }  // namespace

@@ -155,5 +155,18 @@ TEST_CASE("robots: product token from a User-Agent string", "[robots]") {
   CHECK(ProductToken("  MyBot ") == "MyBot");
 }
 
+TEST_CASE("robots: the size estimate grows with rules and sitemaps", "[robots]") {
+  RobotsRules none;
+  RobotsRules some = RobotsRules::Parse("User-agent: *\nDisallow: /a\n", "gleaner");
+  RobotsRules more = RobotsRules::Parse(
+      "User-agent: *\nDisallow: /a\nDisallow: /a-much-longer-path/\n"
+      "Sitemap: https://example.org/sitemap.xml\n",
+      "gleaner");
+  CHECK(none.bytes() > 0);
+  CHECK(some.bytes() > none.bytes());
+  CHECK(more.bytes() >= some.bytes() + std::string("/a-much-longer-path/").size() +
+                            std::string("https://example.org/sitemap.xml").size());
+}
+
 }  // namespace
 }  // namespace gleaner::fetch
