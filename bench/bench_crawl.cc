@@ -103,9 +103,9 @@ int main(int argc, char** argv) {
   gleaner::fetch::CurlFetcherOptions options;
   options.settings = config.fetch;
   auto fetcher = gleaner::fetch::CurlFetcher::Create(options);
-  gleaner::schedule::CrawlerOptions crawl;
-  crawl.max_in_flight = 64;
-  gleaner::schedule::Crawler crawler(config, std::move(*sites), *store, **fetcher, gleaner::store::Now, crawl);
+  config.crawl.max_in_flight = 64;
+  config.crawl.new_urls_per_poll = articles;  // the whole sitemap in one poll
+  gleaner::schedule::Crawler crawler(config, std::move(*sites), *store, **fetcher, gleaner::store::Now);
   (void)crawler.Seed();
 
   long rss_start = CurrentRssKb();

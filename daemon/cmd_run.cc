@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 
 #include <spdlog/spdlog.h>
@@ -14,6 +15,7 @@
 #include "daemon/fetch/curl_fetcher.h"
 #include "daemon/log.h"
 #include "daemon/schedule/crawler.h"
+#include "daemon/schedule/run_lock.h"
 #include "daemon/schedule/signals.h"
 #include "daemon/schedule/status_file.h"
 #include "daemon/schedule/work_marker.h"
@@ -61,8 +63,10 @@ Result<Loaded> LoadAll(const Args& args) {
 
 class Daemon {
  public:
-  Daemon(const Args& args, Loaded loaded, store::Store store, std::unique_ptr<fetch::CurlFetcher> fetcher)
+  Daemon(const Args& args, Loaded loaded, schedule::RunLock lock, store::Store store,
+         std::unique_ptr<fetch::CurlFetcher> fetcher)
       : args_(args),
+        lock_(std::move(lock)),
         config_(loaded.config),
         store_(std::move(store)),
         fetcher_(std::move(fetcher)),
@@ -126,12 +130,24 @@ class Daemon {
     auto loaded = LoadAll(args_);
     if (!loaded) {
       spdlog::error("reload refused, the running configuration stays: {}", loaded.error().message);
-    } else if (auto ok = crawler_.Reload(loaded->config, std::move(loaded->sites)); !ok) {
+      sd_notify(0, "READY=1");
+      return;
+    }
+    Config& next = loaded->config;
+    if (next.database != config_.database) {
+      // The store, its lock and its status file are the process's: a restart moves them.
+      spdlog::warn("reload: 'database' changed to {}; it takes effect at the next start, {} stays in use until then",
+                   next.database, config_.database);
+      next.database = config_.database;
+    }
+    if (auto ok = SetupLogging(next.log_level); !ok) spdlog::error("reload: {}", ok.error().message);
+    fetcher_->Reconfigure(next.fetch);
+    if (auto ok = crawler_.Reload(next, std::move(loaded->sites)); !ok) {
       spdlog::error("reload: {}", ok.error().message);
     } else {
-      config_ = loaded->config;
       spdlog::info("reloaded: {} sites", crawler_.sites().sites().size());
     }
+    config_ = next;
     sd_notify(0, "READY=1");
   }
 
@@ -153,7 +169,8 @@ class Daemon {
     Time now = store::Now();
     last_publish_ = now;
     auto written = schedule::WriteStatusFile(schedule::StatusFilePath(config_.database),
-                                             schedule::StatusJson(getpid(), started_, now, crawler_.health()));
+                                             schedule::StatusJson(getpid(), started_, now, crawler_.health(),
+                                                                  fetcher_->PausedHosts()));
     if (!written) spdlog::warn("status file: {}", written.error().message);
     auto stats = store_.queue().Stats(now);
     std::string status = std::to_string(crawler_.sites().sites().size()) + " sites, " +
@@ -164,6 +181,7 @@ class Daemon {
   }
 
   const Args& args_;
+  schedule::RunLock lock_;  // held as long as the daemon runs
   Config config_;
   store::Store store_;
   std::unique_ptr<fetch::CurlFetcher> fetcher_;
@@ -189,13 +207,19 @@ int CmdRun(const CommandArgs& argv) {
   auto loaded = LoadAll(*args);
   if (!loaded) return ReportError("run", loaded.error());
   if (auto ok = SetupLogging(loaded->config.log_level); !ok) return ReportError("run", ok.error());
+  // Taken before the database is opened: a second daemon must not even migrate it. Its
+  // directory is made first, as opening the database would.
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(loaded->config.database).parent_path(), ignored);
+  auto lock = schedule::RunLock::Acquire(schedule::RunLockPath(loaded->config.database));
+  if (!lock) return ReportError("run", lock.error());
   auto store = store::Store::Open(loaded->config.database, store::OpenMode::kCreate);
   if (!store) return ReportError("run", store.error());
   fetch::CurlFetcherOptions options;
   options.settings = loaded->config.fetch;
   auto fetcher = fetch::CurlFetcher::Create(options);
   if (!fetcher) return ReportError("run", fetcher.error());
-  Daemon daemon(*args, std::move(*loaded), std::move(*store), std::move(*fetcher));
+  Daemon daemon(*args, std::move(*loaded), std::move(*lock), std::move(*store), std::move(*fetcher));
   return daemon.Run();
 }
 

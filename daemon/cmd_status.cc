@@ -28,7 +28,34 @@ json QueueJson(const store::QueueStats& s) {
           {"acked", s.acked}, {"dead", s.dead},       {"articles", s.articles}};
 }
 
-void PrintTable(const json& daemon, const json& queue) {
+json FrontierJson(const std::vector<store::SiteFrontier>& sites) {
+  json j = json::object();
+  for (const store::SiteFrontier& s : sites) {
+    j[s.site] = {{"backlog", s.backlog},
+                 {"retrying", s.waiting},
+                 {"parked", s.parked},
+                 {"next_poll", s.next_poll ? json(store::FormatTime(*s.next_poll)) : json(nullptr)}};
+  }
+  return j;
+}
+
+std::string Field(const json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return "-";
+  return object[key].get<std::string>();
+}
+
+void PrintFrontier(const json& daemon, const json& frontier) {
+  if (frontier.is_null() || frontier.empty()) return;
+  std::printf("%-22s %8s %8s %8s  %-24s %s\n", "site", "backlog", "retrying", "parked", "next poll", "last success");
+  for (const auto& [id, f] : frontier.items()) {
+    json site = daemon.is_null() || !daemon["sites"].contains(id) ? json(nullptr) : daemon["sites"][id];
+    std::printf("%-22s %8lld %8lld %8lld  %-24s %s\n", id.c_str(), static_cast<long long>(f["backlog"].get<int64_t>()),
+                static_cast<long long>(f["retrying"].get<int64_t>()), static_cast<long long>(f["parked"].get<int64_t>()),
+                Field(f, "next_poll").c_str(), Field(site, "last_success").c_str());
+  }
+}
+
+void PrintTable(const json& daemon, const json& queue, const json& frontier) {
   if (daemon.is_null()) {
     std::printf("daemon: not running (no fresh status file)\n");
   } else {
@@ -50,7 +77,12 @@ void PrintTable(const json& daemon, const json& queue) {
         std::printf("    rules broke %lld times: %s\n", static_cast<long long>(n.get<int64_t>()), why.c_str());
       }
     }
+    for (const auto& pause : daemon.value("paused_hosts", json::array())) {
+      std::printf("host %s paused until %s (%s)\n", Field(pause, "host").c_str(), Field(pause, "until").c_str(),
+                  Field(pause, "reason").c_str());
+    }
   }
+  PrintFrontier(daemon, frontier);
   if (queue.is_null()) {
     std::printf("queue: no database yet\n");
   } else {
@@ -81,26 +113,32 @@ int CmdStatus(const CommandArgs& argv) {
   if (args->Has("help")) {
     std::fputs("usage: gleaner status [--config FILE] [--db PATH] [--json]\n\n"
                "Shows, per site, the running daemon's polls, new articles, errors (by kind with\n"
-               "--json), rule breakage (how often the generic fallback stepped in, and why) and the\n"
-               "time of the last new article; and the queue's depth. Read-only.\n", stdout);
+               "--json), rule breakage (how often the generic fallback stepped in, and why), the\n"
+               "time of the last new article and of the last successful fetch, its backlog (articles\n"
+               "due), retries waiting, parked rows and next poll; the hosts paused (Retry-After,\n"
+               "circuit breaker) and until when; and the queue's depth. Read-only.\n", stdout);
     return 0;
   }
   auto config = ConfigFromArgs(*args);
   if (!config) return ReportError("status", config.error());
   json queue = nullptr;
+  json frontier = nullptr;
   auto store = store::Store::Open(config->database, store::OpenMode::kReadOnly);
   if (store) {
     auto stats = store->queue().Stats(store::Now());
     if (!stats) return ReportError("status", stats.error());
     queue = QueueJson(*stats);
+    auto sites = store->SiteFrontiers(store::Now());
+    if (!sites) return ReportError("status", sites.error());
+    frontier = FrontierJson(*sites);
   } else if (store.error().code != ErrorCode::kInput) {
     return ReportError("status", store.error());
   }
   json daemon = DaemonStatus(config->database);
   if (args->Has("json")) {
-    std::printf("%s\n", json{{"daemon", daemon}, {"queue", queue}}.dump().c_str());
+    std::printf("%s\n", json{{"daemon", daemon}, {"queue", queue}, {"frontier", frontier}}.dump().c_str());
   } else {
-    PrintTable(daemon, queue);
+    PrintTable(daemon, queue, frontier);
   }
   return 0;
 }

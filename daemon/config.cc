@@ -55,7 +55,8 @@ Result<void> ParseFetch(const std::string& file, const YAML::Node& node, FetchSe
           file, node, "fetch",
           {"user_agent", "contact", "connect_timeout", "timeout", "stall_timeout", "max_body",
            "max_redirects", "per_host_connections", "connections", "delay", "jitter",
-           "robots_ttl", "retries", "breaker_failures", "breaker_pause"});
+           "robots_ttl", "retries", "breaker_failures", "breaker_pause", "robots_cache_entries",
+           "robots_cache_bytes", "host_idle"});
       !ok) {
     return ok;
   }
@@ -95,14 +96,45 @@ Result<void> ParseFetch(const std::string& file, const YAML::Node& node, FetchSe
     else if (key == "connections") ok = set_int(&f->global_connections, 1, 1024);
     else if (key == "retries") ok = set_int(&f->max_retries, 0, 20);
     else if (key == "breaker_failures") ok = set_int(&f->breaker_failures, 1, 1000);
-    else if (key == "max_body") {
+    else if (key == "robots_cache_entries") ok = set_int(&f->robots_cache_entries, 1, 10000000);
+    else if (key == "host_idle") ok = set_duration(&f->host_idle);
+    else if (key == "max_body" || key == "robots_cache_bytes") {
       auto n = yaml::GetByteSize(file, v, key);
       if (!n) return tl::unexpected(n.error());
-      f->max_body_bytes = *n;
+      (key == "max_body" ? f->max_body_bytes : f->robots_cache_bytes) = *n;
     }
     if (!ok) return ok;
   }
   if (f->user_agent.empty()) return yaml::ErrorAt(file, node, "'user_agent' must not be empty");
+  return {};
+}
+
+Result<void> ParseCrawl(const std::string& file, const YAML::Node& node, CrawlSettings* c) {
+  if (auto ok = yaml::CheckMap(file, node, "crawl",
+                               {"in_flight", "sitemap_depth", "sitemap_children", "urls_per_document",
+                                "new_urls_per_poll", "retention"});
+      !ok) {
+    return ok;
+  }
+  for (const auto& entry : node) {
+    std::string key = entry.first.Scalar();
+    const YAML::Node& v = entry.second;
+    if (key == "retention") {
+      auto d = yaml::GetDuration(file, v, key);
+      if (!d) return tl::unexpected(d.error());
+      c->retention = *d;
+      continue;
+    }
+    int64_t max = key == "sitemap_depth" ? 8 : key == "in_flight" ? 100000 : 10000000;
+    auto n = yaml::GetInt(file, v, key, key == "sitemap_depth" ? 0 : 1, max);
+    if (!n) return tl::unexpected(n.error());
+    int value = static_cast<int>(*n);
+    if (key == "in_flight") c->max_in_flight = value;
+    else if (key == "sitemap_depth") c->sitemap_depth = value;
+    else if (key == "sitemap_children") c->sitemap_children = value;
+    else if (key == "urls_per_document") c->urls_per_document = value;
+    else c->new_urls_per_poll = value;
+  }
   return {};
 }
 
@@ -140,7 +172,7 @@ Result<Config> ParseConfig(std::string_view yaml_text, const std::string& file_n
   const YAML::Node& root = doc->root;
   if (root.IsNull()) return config;  // an empty (all comments) file means all defaults
   if (auto ok = yaml::CheckMap(file_name, root, "config file",
-                               {"sites", "database", "log_level", "limits", "fetch"});
+                               {"sites", "database", "log_level", "limits", "fetch", "crawl"});
       !ok) {
     return tl::unexpected(ok.error());
   }
@@ -162,6 +194,8 @@ Result<Config> ParseConfig(std::string_view yaml_text, const std::string& file_n
       if (auto ok = ParseLimits(file_name, value, &config.limits); !ok) return tl::unexpected(ok.error());
     } else if (key == "fetch") {
       if (auto ok = ParseFetch(file_name, value, &config.fetch); !ok) return tl::unexpected(ok.error());
+    } else if (key == "crawl") {
+      if (auto ok = ParseCrawl(file_name, value, &config.crawl); !ok) return tl::unexpected(ok.error());
     }
   }
   return config;

@@ -44,6 +44,21 @@ struct FetchSettings {
   int max_retries = 3;                                // `retries`: after the first try
   int breaker_failures = 5;                           // `breaker_failures`: host pauses after
   std::chrono::milliseconds breaker_pause{600000};    // `breaker_pause`
+  // State kept per origin and per host, bounded for months of uptime:
+  int robots_cache_entries = 4096;                    // `robots_cache_entries`: LRU beyond
+  uint64_t robots_cache_bytes = 16u << 20;            // `robots_cache_bytes`: LRU beyond
+  std::chrono::milliseconds host_idle{3600000};       // `host_idle`: idle host state dropped
+};
+
+// The crawl's own settings (`crawl:` section): its window and the caps on what discovery
+// and the frontier may grow to.
+struct CrawlSettings {
+  int max_in_flight = 256;            // `in_flight`: requests handed to the fetcher at once
+  int sitemap_depth = 2;              // `sitemap_depth`: levels of sitemaps below a source
+  int sitemap_children = 1000;        // `sitemap_children`: child sitemaps read per index
+  int urls_per_document = 50000;      // `urls_per_document`: links read per page or sitemap
+  int new_urls_per_poll = 10000;      // `new_urls_per_poll`: new articles per poll per site
+  std::chrono::milliseconds retention{30LL * 86400000};  // `retention`: done rows kept
 };
 
 struct Config {
@@ -53,6 +68,7 @@ struct Config {
   std::string log_level = "info";    // `log_level`: trace, debug, info, warn, error
   ExtractLimits limits;              // `limits:`
   FetchSettings fetch;               // `fetch:`
+  CrawlSettings crawl;               // `crawl:`
 };
 
 // The DOM caps of one page's extraction, from the `limits:` settings.

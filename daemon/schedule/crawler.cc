@@ -27,6 +27,21 @@ constexpr std::chrono::minutes kMinSourceRetry{1};
 // Poll intervals get up to this share of themselves added at random, so that sources
 // configured with one interval do not all fire in the same second.
 constexpr double kIntervalJitter = 0.1;
+// A host with nothing it may take now and no completion to wait for is looked at again
+// after this; so is a host whose due rows could not be taken.
+constexpr std::chrono::milliseconds kMinHostRecheck{200};
+// A frontier read that failed is tried again after this.
+constexpr std::chrono::seconds kDatabaseRecheck{5};
+// A paused host that did not say for how long is tried again after this.
+constexpr std::chrono::minutes kUnknownPause{1};
+// A sitemap announcing more new articles than this at once is read as backlog: a sitemap's
+// few new articles are fresh news, a flood is an archive.
+constexpr size_t kMaxFreshFromSitemap = 50;
+// Articles done long ago leave the frontier in batches of this many rows, at most this many
+// batches this often, so that a large clean-up never holds the write lock for long.
+constexpr std::chrono::minutes kRetireEvery{10};
+constexpr int kRetireBatch = 2000;
+constexpr int kRetireRounds = 10;
 // The frontier's last_error for a page in hand when the process died.
 constexpr char kCrashError[] = "gleaner died while processing this page";
 // A gzipped sitemap may not inflate beyond this (a gzip bomb stops here). The sitemap
@@ -60,6 +75,26 @@ bool IsGzip(std::string_view body) {
 }
 
 std::string KeyOf(const std::string& url) { return NormalizeUrl(url).value_or(url); }
+
+// The rule a fallback warning is about: its figures (page lengths, counts) taken out, so
+// that one broken rule counts under one key however many pages it broke on.
+std::string RuleKey(const std::string& warning) {
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto is_word = [&](char c) { return is_digit(c) || c == '-' || c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); };
+  std::string key;
+  for (size_t i = 0; i < warning.size();) {
+    size_t end = i;
+    while (end < warning.size() && is_digit(warning[end])) ++end;
+    bool number = end > i && (i == 0 || !is_word(warning[i - 1])) && (end == warning.size() || !is_word(warning[end]));
+    if (number) {
+      key += '#';
+      i = end;
+    } else {
+      key += warning[i++];
+    }
+  }
+  return key;
+}
 
 bool Permanent(const fetch::FetchResult& r) {
   // robots.txt refusals, bad schemes and client errors other than 408/429 will not get
@@ -98,6 +133,25 @@ Crawler::Crawler(const Config& config, rules::SiteSet sites, store::Store& store
       options_(options),
       random_(options.seed) {}
 
+void ErrorWindow::Add(Time now) {
+  int64_t minute = store::ToMillis(now) / 60000;
+  size_t bucket = static_cast<size_t>(((minute % kMinutes) + kMinutes) % kMinutes);
+  if (minute_[bucket] != minute) {
+    minute_[bucket] = minute;
+    counts_[bucket] = 0;
+  }
+  ++counts_[bucket];
+}
+
+int64_t ErrorWindow::CountSince(Time now) const {
+  int64_t minute = store::ToMillis(now) / 60000;
+  int64_t n = 0;
+  for (int i = 0; i < kMinutes; ++i) {
+    if (minute_[i] > minute - kMinutes && minute_[i] <= minute) n += counts_[i];
+  }
+  return n;
+}
+
 Time Crawler::Jittered(Time now, std::chrono::milliseconds interval) {
   std::uniform_real_distribution<double> extra(0.0, kIntervalJitter);
   return now + interval + std::chrono::milliseconds(static_cast<int64_t>(interval.count() * extra(random_)));
@@ -113,18 +167,53 @@ Result<void> Crawler::Seed() {
       UrlKind kind = source.kind == rules::SourceKind::kListing ? UrlKind::kListing
                      : source.kind == rules::SourceKind::kFeed  ? UrlKind::kFeed
                                                                 : UrlKind::kSitemap;
-      sources_[KeyOf(source.url)] = {source.every, source.every};
-      if (auto ok = batch_.AddUrl({source.url, site.id, kind, now}); !ok) {
+      std::string key = KeyOf(source.url);
+      SourceState& state = sources_[key];
+      if (state.every != source.every) state = {source.every, source.every, site.id};
+      if (auto ok = batch_.AddUrl({source.url, site.id, kind, now, store::Priority::kSource}); !ok) {
         spdlog::error("site {}: source {} refused: {}", site.id, source.url, ok.error().message);
       }
     }
   }
-  return FlushBatch();
+  if (auto ok = FlushBatch(); !ok) return ok;
+  return SyncFrontier();
+}
+
+Result<void> Crawler::SyncFrontier() {
+  auto known = store_.FrontierSites();
+  if (!known) return tl::unexpected(known.error());
+  for (const std::string& site : *known) {
+    if (sites_.Find(site)) continue;
+    auto parked = store_.SetSiteParked(site, true);
+    if (!parked) return tl::unexpected(parked.error());
+    if (*parked > 0) spdlog::info("site {}: no longer configured: {} frontier rows parked", site, *parked);
+  }
+  for (const rules::SiteRules& site : sites_.sites()) {
+    auto resumed = store_.SetSiteParked(site.id, false);
+    if (!resumed) return tl::unexpected(resumed.error());
+    std::vector<std::string> configured;
+    for (const rules::PollSource& source : site.sources) configured.push_back(source.url);
+    auto synced = store_.SyncSources(site.id, configured);
+    if (!synced) return tl::unexpected(synced.error());
+    if (*resumed > 0) spdlog::info("site {}: configured again: {} frontier rows resumed", site.id, *resumed);
+    if (*synced > 0) spdlog::info("site {}: {} source rows parked or resumed to match its file", site.id, *synced);
+  }
+  auto hosts = store_.HostsWithWork();
+  if (!hosts) return tl::unexpected(hosts.error());
+  hosts_.Clear();
+  for (const auto& [host, due] : *hosts) hosts_.Wake(host, due);
+  return {};
 }
 
 Result<void> Crawler::Reload(const Config& config, rules::SiteSet sites) {
   config_ = config;
   sites_ = std::move(sites);
+  for (auto it = sources_.begin(); it != sources_.end();) {
+    it = sites_.Find(it->second.site) ? std::next(it) : sources_.erase(it);
+  }
+  for (auto it = health_.begin(); it != health_.end();) {
+    it = it->first.empty() || sites_.Find(it->first) ? std::next(it) : health_.erase(it);
+  }
   return Seed();
 }
 
@@ -133,24 +222,80 @@ Crawler::SourceState& Crawler::Source(const FrontierEntry& entry) {
   if (it != sources_.end()) return it->second;
   // A sitemap found in an index or robots.txt, or a source from an earlier configuration.
   std::chrono::milliseconds every = kDiscoveredSitemapEvery;
-  return sources_[entry.url_key] = {every, every};
+  return sources_[entry.url_key] = {every, every, entry.site.value_or("")};
 }
 
 void Crawler::SubmitDue(Time now) {
-  if (draining_ || in_flight_.size() >= options_.max_in_flight) return;
-  int room = static_cast<int>(options_.max_in_flight - in_flight_.size());
-  // Ask for more than there is room for: some due rows are already in flight.
-  auto due = store_.DueUrls(now, room + static_cast<int>(in_flight_.size()));
-  if (!due) {
-    spdlog::error("cannot read the frontier: {}", due.error().message);
+  if (draining_) return;
+  // Each host is served at most a few times per call (a served host that may take more
+  // comes round again behind the others); the bound only guards against a fetcher that
+  // keeps offering room it then refuses.
+  size_t turns = 4 * hosts_.size() + 16;
+  while (in_flight_.size() < static_cast<size_t>(config_.crawl.max_in_flight) && turns-- > 0) {
+    std::optional<std::string> host = hosts_.PopDue(now);
+    if (!host) break;
+    ServeHost(*host, now);
+  }
+}
+
+void Crawler::ServeHost(const std::string& host, Time now) {
+  fetch::HostRoom room = fetcher_.RoomFor("http://" + host + "/");
+  int in_flight = 0;
+  if (auto it = host_in_flight_.find(host); it != host_in_flight_.end()) in_flight = it->second;
+  if (room.paused) {
+    // The work waits for the end of the pause, where it is; nothing is tried meanwhile.
+    spdlog::debug("host {}: paused for {} ms; its work waits", host, room.wait.count());
+    hosts_.Set(host, now + std::max(room.wait, kMinHostRecheck));
     return;
   }
-  for (const FrontierEntry& entry : *due) {
-    if (in_flight_.size() >= options_.max_in_flight) break;
-    if (in_flight_.count(entry.url_key)) continue;
-    if (entry.site && !sites_.Find(*entry.site)) continue;  // a site removed from sites/
-    Submit(entry);
+  if (room.requests <= 0) {
+    if (room.wait.count() > 0) {
+      hosts_.Set(host, now + room.wait);
+    } else {
+      // All its slots are taken: a completion gives it its next turn (or, when none of
+      // them is ours, a short recheck does).
+      hosts_.Set(host, in_flight > 0 ? std::nullopt : std::optional<Time>(now + kMinHostRecheck));
+    }
+    return;
   }
+  int window = config_.crawl.max_in_flight - static_cast<int>(in_flight_.size());
+  int take = std::min(room.requests, window);
+  auto due = store_.DueForHost(host, now, take + in_flight);
+  if (!due) {
+    spdlog::error("cannot read the frontier of host {}: {}", host, due.error().message);
+    hosts_.Set(host, now + kDatabaseRecheck);
+    return;
+  }
+  int submitted = 0;
+  for (const FrontierEntry& entry : *due) {
+    if (submitted == take) break;
+    if (in_flight_.count(entry.url_key)) continue;
+    Submit(entry);
+    ++submitted;
+  }
+  if (submitted == take) {
+    hosts_.Set(host, now);  // it may have more: its next turn comes after the others'
+  } else if (in_flight + submitted > 0) {
+    hosts_.Set(host, std::nullopt);  // the completion looks again
+  } else {
+    ScheduleIdleHost(host, now);
+  }
+}
+
+void Crawler::ScheduleIdleHost(const std::string& host, Time now) {
+  auto next = store_.NextDueForHost(host);
+  if (!next) {
+    spdlog::error("cannot read the frontier of host {}: {}", host, next.error().message);
+    hosts_.Set(host, now + kDatabaseRecheck);
+    return;
+  }
+  if (!*next) {
+    hosts_.Set(host, std::nullopt);  // nothing scheduled: new work wakes it
+    return;
+  }
+  // Due rows none of which could be taken (their site is gone mid-reload): not before a
+  // recheck, so that the loop does not spin on them.
+  hosts_.Set(host, std::max(**next, now + kMinHostRecheck));
 }
 
 void Crawler::Submit(const FrontierEntry& entry) {
@@ -168,21 +313,53 @@ void Crawler::Submit(const FrontierEntry& entry) {
   // Sitemaps may be served gzipped as application/x-gzip; their type is checked here.
   if (entry.kind == UrlKind::kSitemap) request.accept = fetch::AcceptContent::kAny;
   in_flight_.insert(entry.url_key);
+  ++host_in_flight_[entry.host];
   fetcher_.Submit(std::move(request), [this, entry](fetch::FetchResult&& result) {
     in_flight_.erase(entry.url_key);
-    if (marker_ != nullptr) marker_->Begin(entry.url);
-    struct EndWork {
-      WorkMarker* marker;
-      ~EndWork() {
-        if (marker != nullptr) marker->End();
-      }
-    } end_work{marker_};
-    if (entry.kind == UrlKind::kArticle) {
-      OnArticleFetched(entry, std::move(result));
-    } else {
-      OnSourceFetched(entry, std::move(result));
-    }
+    if (--host_in_flight_[entry.host] <= 0) host_in_flight_.erase(entry.host);
+    pending_wakes_.emplace_back(entry.host, clock_());
+    OnFetched(entry, std::move(result));
   });
+}
+
+void Crawler::OnFetched(const FrontierEntry& entry, fetch::FetchResult&& result) {
+  if (entry.site && !sites_.Find(*entry.site)) {
+    // Its site was removed while the request was out: the row stays parked as it was.
+    spdlog::debug("site {}: {}: result dropped, the site is no longer configured", *entry.site, entry.url);
+    return;
+  }
+  if (result.error_kind == FetchErrorKind::kHostPaused) {
+    Defer(entry, result);
+    return;
+  }
+  if (marker_ != nullptr) marker_->Begin(entry.url);
+  struct EndWork {
+    WorkMarker* marker;
+    ~EndWork() {
+      if (marker != nullptr) marker->End();
+    }
+  } end_work{marker_};
+  if (entry.kind == UrlKind::kArticle) {
+    OnArticleFetched(entry, std::move(result));
+  } else {
+    OnSourceFetched(entry, std::move(result));
+  }
+}
+
+void Crawler::Defer(const FrontierEntry& entry, const fetch::FetchResult& result) {
+  Time until = clock_() + result.retry_in.value_or(kUnknownPause);
+  store::FetchOutcome outcome;
+  outcome.url = entry.url;
+  outcome.kind = entry.kind;
+  outcome.site = entry.site;
+  outcome.deferred = true;
+  outcome.error = result.error;
+  outcome.next_fetch = until;
+  spdlog::debug("site {}: {}: deferred until {}: {}", entry.site.value_or("-"), entry.url, store::FormatTime(until),
+                result.error);
+  if (auto ok = batch_.RecordFetch(std::move(outcome)); !ok) {
+    spdlog::error("site {}: {}: cannot defer: {}", entry.site.value_or("-"), entry.url, ok.error().message);
+  }
 }
 
 Result<void> Crawler::RecordCrash(const std::string& url) {
@@ -213,19 +390,10 @@ Result<void> Crawler::RecordCrash(const std::string& url) {
   return FlushBatch();
 }
 
-void Crawler::NoteError(SiteHealth& health, Time now) {
-  health.recent_errors.push_back(now);
-  auto cutoff = now - std::chrono::hours(1);
-  auto& v = health.recent_errors;
-  v.erase(v.begin(), std::find_if(v.begin(), v.end(), [&](Time t) { return t >= cutoff; }));
-}
-
 int64_t Crawler::ErrorsLastHour() {
-  Time cutoff = clock_() - std::chrono::hours(1);
+  Time now = clock_();
   int64_t n = 0;
-  for (auto& [site, h] : health_) {
-    n += std::count_if(h.recent_errors.begin(), h.recent_errors.end(), [&](Time t) { return t >= cutoff; });
-  }
+  for (auto& [site, h] : health_) n += h.recent_errors.CountSince(now);
   return n;
 }
 
@@ -259,6 +427,7 @@ void Crawler::RecordFailure(const FrontierEntry& entry, const fetch::FetchResult
 std::vector<std::string> Crawler::DiscoverLinks(const FrontierEntry& entry, const fetch::FetchResult& result,
                                                 const rules::SiteRules& site, SiteHealth& health) {
   std::string base = result.final_url.empty() ? entry.url : result.final_url;
+  std::vector<std::string> links;
   if (entry.kind == UrlKind::kListing) {
     html::DecodedPage page = html::DecodeToUtf8(result.body, result.content_type.value_or(""));
     auto doc = html::ParseHtml(page.utf8, DomLimitsFrom(config_.limits));
@@ -267,39 +436,107 @@ std::vector<std::string> Crawler::DiscoverLinks(const FrontierEntry& entry, cons
       ++health.poll_errors;
       return {};
     }
-    return feeds::ListingLinks(*doc, base);
-  }
-  std::string inflated;
-  std::string_view xml = result.body;
-  if (IsGzip(xml)) {
-    auto out = Gunzip(xml);
-    if (!out) {
-      spdlog::warn("site {}: {}: corrupt or oversized gzip", site.id, entry.url);
+    links = feeds::ListingLinks(*doc, base);
+  } else {
+    std::string inflated;
+    std::string_view xml = result.body;
+    if (IsGzip(xml)) {
+      auto out = Gunzip(xml);
+      if (!out) {
+        spdlog::warn("site {}: {}: corrupt or oversized gzip", site.id, entry.url);
+        ++health.poll_errors;
+        return {};
+      }
+      inflated = std::move(*out);
+      xml = inflated;
+    }
+    auto feed = feeds::ParseFeed(xml, base);
+    if (!feed) {
+      spdlog::warn("site {}: {}: {}", site.id, entry.url, feed.error().message);
       ++health.poll_errors;
       return {};
     }
-    inflated = std::move(*out);
-    xml = inflated;
-  }
-  auto feed = feeds::ParseFeed(xml, base);
-  if (!feed) {
-    spdlog::warn("site {}: {}: {}", site.id, entry.url, feed.error().message);
-    ++health.poll_errors;
-    return {};
-  }
-  for (const std::string& w : feed->warnings) spdlog::warn("site {}: {}: {}", site.id, entry.url, w);
-  std::vector<std::string> links;
-  for (const feeds::FeedEntry& e : feed->entries) {
-    if (feed->kind == feeds::FeedKind::kSitemapIndex) {
-      // Child sitemaps become sources of their own.
-      if (!store_.FindUrl(e.url).value_or(std::nullopt)) {
-        (void)batch_.AddUrl({e.url, site.id, UrlKind::kSitemap, clock_()});
+    for (const std::string& w : feed->warnings) spdlog::warn("site {}: {}: {}", site.id, entry.url, w);
+    int children = 0;
+    for (const feeds::FeedEntry& e : feed->entries) {
+      if (feed->kind != feeds::FeedKind::kSitemapIndex) {
+        links.push_back(e.url);
+      } else if (children++ < config_.crawl.sitemap_children) {
+        AddChildSitemap(entry, e.url, site);  // child sitemaps become sources of their own
       }
-      continue;
     }
-    links.push_back(e.url);
+    if (children > config_.crawl.sitemap_children) {
+      spdlog::warn("site {}: {}: {} child sitemaps, only the first {} are read (crawl.sitemap_children)", site.id,
+                   entry.url, children, config_.crawl.sitemap_children);
+    }
+  }
+  size_t cap = static_cast<size_t>(config_.crawl.urls_per_document);
+  if (links.size() > cap) {
+    spdlog::warn("site {}: {}: {} links, only the first {} are read (crawl.urls_per_document)", site.id, entry.url,
+                 links.size(), cap);
+    links.resize(cap);
   }
   return links;
+}
+
+void Crawler::AddChildSitemap(const FrontierEntry& parent, const std::string& url, const rules::SiteRules& site) {
+  if (parent.depth + 1 > config_.crawl.sitemap_depth) {
+    spdlog::debug("site {}: {}: sitemap {} is deeper than crawl.sitemap_depth ({}): not read", site.id, parent.url, url,
+                  config_.crawl.sitemap_depth);
+    return;
+  }
+  if (store_.Known(url).value_or(true)) return;  // known, or unreadable: the next poll tries again
+  store::DiscoveredUrl child{url, site.id, UrlKind::kSitemap, clock_(), store::Priority::kSource};
+  child.depth = parent.depth + 1;
+  child.root = parent.root.value_or(parent.url_key);
+  if (batch_.AddUrl(std::move(child))) pending_wakes_.emplace_back(store::HostOf(url), clock_());
+}
+
+int Crawler::AddDiscovered(const FrontierEntry& entry, const std::vector<std::string>& links,
+                           const rules::SiteRules& site) {
+  std::vector<std::string> fresh;
+  std::unordered_set<std::string> seen;
+  size_t cap = static_cast<size_t>(config_.crawl.new_urls_per_poll);
+  bool capped = false;
+  bool from_sitemap = entry.kind == UrlKind::kSitemap;
+  for (const std::string& url : links) {
+    if (!site.IsArticleUrl(url) || !seen.insert(KeyOf(url)).second) continue;
+    if (!from_sitemap && Promote(url)) continue;
+    if (store_.Known(url).value_or(true)) continue;  // known, or unreadable: the next poll tries again
+    if (fresh.size() == cap) {
+      capped = true;
+      break;
+    }
+    fresh.push_back(url);
+  }
+  if (capped) {
+    spdlog::warn("site {}: {}: more than {} new article URLs; the rest are read at the next polls "
+                 "(crawl.new_urls_per_poll)", site.id, entry.url, cap);
+  }
+  // A sitemap read for the first time, or one announcing many at once, is backlog: the
+  // articles a listing or feed announces (and a sitemap's few new ones) come first.
+  bool backlog = from_sitemap && (!entry.fetched || fresh.size() > kMaxFreshFromSitemap);
+  Time now = clock_();
+  int added = 0;
+  for (const std::string& url : fresh) {
+    store::DiscoveredUrl article{url, site.id, UrlKind::kArticle, now,
+                                backlog ? store::Priority::kBacklog : store::Priority::kFresh};
+    if (!batch_.AddUrl(std::move(article))) continue;
+    pending_wakes_.emplace_back(store::HostOf(url), now);
+    ++added;
+  }
+  return added;
+}
+
+bool Crawler::Promote(const std::string& url) {
+  auto row = store_.FindUrl(url);
+  if (!row || !*row) return false;
+  const FrontierEntry& known = **row;
+  if (known.state == store::FrontierState::kScheduled && known.priority == store::Priority::kBacklog) {
+    store::DiscoveredUrl fresh{url, known.site, UrlKind::kArticle, clock_(), store::Priority::kFresh};
+    if (batch_.AddUrl(std::move(fresh))) pending_wakes_.emplace_back(known.host, clock_());
+  }
+  return true;
 }
 
 void Crawler::OnSourceFetched(const FrontierEntry& entry, fetch::FetchResult&& result) {
@@ -315,19 +552,12 @@ void Crawler::OnSourceFetched(const FrontierEntry& entry, fetch::FetchResult&& r
     RecordFailure(entry, result, false);
     return;
   }
+  health.last_success = now;
   int added = 0;
   if (!result.not_modified()) {
-    for (const std::string& url : DiscoverLinks(entry, result, *site, health)) {
-      if (!site->IsArticleUrl(url)) continue;
-      auto known = store_.FindUrl(url);
-      if (!known || *known) continue;  // already in the frontier (or unreadable: next poll)
-      if (batch_.AddUrl({url, site->id, UrlKind::kArticle, now})) ++added;
-    }
-    for (const std::string& sitemap : site->sitemaps_from_robots ? fetcher_.Sitemaps(entry.url)
-                                                                  : std::vector<std::string>{}) {
-      if (!store_.FindUrl(sitemap).value_or(std::nullopt)) {
-        (void)batch_.AddUrl({sitemap, site->id, UrlKind::kSitemap, now});
-      }
+    added = AddDiscovered(entry, DiscoverLinks(entry, result, *site, health), *site);
+    if (site->sitemaps_from_robots) {
+      for (const std::string& sitemap : fetcher_.Sitemaps(entry.url)) AddChildSitemap(entry, sitemap, *site);
     }
   }
   health.discovered += added;
@@ -356,7 +586,9 @@ void Crawler::NoteBreakage(const std::string& site, const Article& article, Time
   for (const std::string& w : article.warnings) {
     if (w.find("matched nothing") != std::string::npos || w.find("far shorter") != std::string::npos) why = w;
   }
-  ++health.broken_rules[why];
+  std::string key = RuleKey(why);
+  if (health.broken_rules.size() >= kMaxBrokenRules && !health.broken_rules.count(key)) key = kOtherBrokenRules;
+  ++health.broken_rules[key];
   if (!health.last_breakage_logged || now - *health.last_breakage_logged >= options_.breakage_log_interval) {
     health.last_breakage_logged = now;
     spdlog::warn("site {}: rules broke, generic extraction stepped in ({} times so far); e.g. {}: {}", site,
@@ -381,6 +613,7 @@ void Crawler::OnArticleFetched(const FrontierEntry& entry, fetch::FetchResult&& 
   if (entry.site && sites_.Find(*entry.site)) options.site_id = entry.site;
   auto article = ExtractPage(page, &sites_, options);
   ++health.fetched;
+  health.last_success = now;
   if (!article) {
     ++health.extract_errors;
     NoteError(health, now);
@@ -406,7 +639,10 @@ void Crawler::OnArticleFetched(const FrontierEntry& entry, fetch::FetchResult&& 
 }
 
 Result<void> Crawler::FlushBatch() {
-  if (batch_.empty()) return {};
+  if (batch_.empty()) {
+    WakeHosts();
+    return {};
+  }
   Time now = clock_();
   auto summary = store_.Write(batch_, now);
   if (!summary) return tl::unexpected(summary.error());  // kept for the next turn
@@ -421,14 +657,48 @@ Result<void> Crawler::FlushBatch() {
   }
   batch_.Clear();
   batch_article_sites_.clear();
+  WakeHosts();
   return {};
 }
 
+void Crawler::WakeHosts() {
+  for (const auto& [host, when] : pending_wakes_) {
+    if (!host.empty()) hosts_.Wake(host, when);
+  }
+  pending_wakes_.clear();
+}
+
+void Crawler::RetireOldRows(Time now) {
+  if (last_retire_ && now - *last_retire_ < kRetireEvery) return;
+  last_retire_ = now;
+  int64_t retired = 0;
+  for (int round = 0; round < kRetireRounds; ++round) {
+    auto n = store_.RetireDone(now - config_.crawl.retention, kRetireBatch);
+    if (!n) {
+      spdlog::warn("database: cannot retire old frontier rows: {}", n.error().message);
+      return;
+    }
+    retired += *n;
+    if (*n < kRetireBatch) break;
+  }
+  if (retired > 0) spdlog::info("frontier: {} articles done long ago retired (their URLs stay known)", retired);
+}
+
 Result<void> Crawler::Step(std::chrono::milliseconds max_wait) {
+  Time now = clock_();
   // While writes fail (a consumer holds the lock, the disk is full) no new work is taken:
   // the unwritten batch must not grow without bound.
-  if (batch_.size() < options_.max_batch_ops) SubmitDue(clock_());
-  fetcher_.Poll(max_wait);
+  if (batch_.size() < options_.max_batch_ops) {
+    SubmitDue(now);
+    if (!draining_) RetireOldRows(now);
+  }
+  // Wait no longer than until the next host's turn: a completion ends the wait earlier.
+  std::chrono::milliseconds wait = max_wait;
+  if (std::optional<Time> next = hosts_.NextDue(); next && !draining_) {
+    wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_()),
+                      std::chrono::milliseconds(0), max_wait);
+  }
+  fetcher_.Poll(wait);
   return FlushBatch();
 }
 

@@ -4,11 +4,21 @@
 //
 // The frontier in the store is the schedule: sources and articles are rows with a next
 // fetch time, so a restart resumes where the last run stopped and nothing is fetched twice.
-// One Crawler owns no thread: its owner calls Step() in a loop (daemon/schedule/daemon.h).
+//
+// Work is taken per host, round-robin (host_schedule.h), and only as much as the fetcher
+// says the host may be sent now (Fetcher::RoomFor: its spacing, Crawl-delay, connections,
+// Retry-After pause and breaker): one host's backlog costs the others nothing. Within a
+// host, polls come first, then articles a listing or feed just announced, then the
+// sitemap backlog (store::Priority). A paused host's work waits for the end of the pause
+// and no try is counted. Sites removed from the configuration have their rows parked,
+// not deleted; a site file added back resumes them.
+//
+// One Crawler owns no thread: its owner calls Step() in a loop (daemon/cmd_run.cc).
 // It does no signal handling and no logging setup; it logs events with spdlog, naming the
 // site and URL. Not thread-safe.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -22,6 +32,7 @@
 
 #include "daemon/config.h"
 #include "daemon/fetch/fetcher.h"
+#include "daemon/schedule/host_schedule.h"
 #include "daemon/schedule/work_marker.h"
 #include "daemon/store/store.h"
 #include "extractors/rules/site_rules.h"
@@ -29,6 +40,20 @@
 namespace gleaner::schedule {
 
 using store::Time;
+
+// Errors within the last hour, counted per minute, so that its size does not grow with
+// the error rate (a hostile site can fail thousands of times an hour).
+class ErrorWindow {
+ public:
+  void Add(Time now);
+  // Errors in the hour up to `now`.
+  int64_t CountSince(Time now) const;
+
+ private:
+  static constexpr int kMinutes = 60;
+  std::array<int64_t, kMinutes> counts_{};
+  std::array<int64_t, kMinutes> minute_{};  // which minute (since the epoch) each counts
+};
 
 // Per-site health since the daemon started (`gleaner status` shows it).
 struct SiteHealth {
@@ -42,16 +67,18 @@ struct SiteHealth {
   int64_t extract_errors = 0;   // pages from which nothing could be extracted
   int64_t rule_breakage = 0;    // records where the generic fallback had to step in
   std::map<std::string, int64_t> errors_by_kind;  // fetch error kind -> count
-  std::map<std::string, int64_t> broken_rules;    // warning of a fallback -> count
+  // Why the rules broke -> count, keyed by the rule (the warning with its figures taken
+  // out), at most kMaxBrokenRules keys; the rest are counted under kOtherBrokenRules.
+  std::map<std::string, int64_t> broken_rules;
   std::optional<Time> last_new_article;
+  std::optional<Time> last_success;  // the last fetch of one of its pages that succeeded
   std::optional<Time> last_breakage_logged;
-  std::vector<Time> recent_errors;  // error times within the last hour
+  ErrorWindow recent_errors;
 };
+inline constexpr size_t kMaxBrokenRules = 16;
+inline constexpr char kOtherBrokenRules[] = "(other rules)";
 
 struct CrawlerOptions {
-  // Article pages submitted to the fetcher at once. The fetcher spaces requests per host;
-  // this only bounds the memory held by waiting requests.
-  size_t max_in_flight = 64;
   // A source that keeps answering "nothing new" is polled less often, up to this many
   // times its configured interval (and back to it as soon as something new appears).
   int max_source_backoff = 8;
@@ -82,8 +109,9 @@ class Crawler {
   // kDatabase when the store refuses the write.
   Result<void> Seed();
 
-  // One turn: submits due sources and articles (unless draining), polls the fetcher for up
-  // to `max_wait`, and writes what completed in one transaction. A failed write is kept
+  // One turn: gives every host whose turn it is the work it may take now (unless draining),
+  // polls the fetcher for up to `max_wait` (less when a host is due sooner), and writes
+  // what completed in one transaction. A failed write is kept
   // and retried next turn (nothing fetched is lost to a locked or full database) and
   // returned as the error. Never throws.
   Result<void> Step(std::chrono::milliseconds max_wait);
@@ -102,8 +130,10 @@ class Crawler {
   void Drain() { draining_ = true; }
   size_t InFlight() const { return in_flight_.size(); }
 
-  // Takes a new configuration and site set (SIGHUP). Sources of new sites are seeded;
-  // requests in flight complete under the sites they were submitted for.
+  // Takes a new configuration and site set (SIGHUP). Sources of new sites are seeded; rows
+  // of removed sites and sources are parked (none is submitted again), those of sites and
+  // sources configured again resume. Requests in flight for a removed site complete, and
+  // their results are dropped (the rows stay parked). kDatabase when the store refuses.
   Result<void> Reload(const Config& config, rules::SiteSet sites);
 
   const std::map<std::string, SiteHealth>& health() const { return health_; }
@@ -115,10 +145,30 @@ class Crawler {
   struct SourceState {
     std::chrono::milliseconds every;  // configured interval
     std::chrono::milliseconds current;  // after back-off
+    std::string site;
   };
 
+  // Parks and resumes rows to match the configured sites, then rebuilds the host timer.
+  Result<void> SyncFrontier();
   void SubmitDue(Time now);
+  // Takes the host's share of due work now and gives it its next turn.
+  void ServeHost(const std::string& host, Time now);
+  // The host's next turn when it has nothing more due now.
+  void ScheduleIdleHost(const std::string& host, Time now);
   void Submit(const store::FrontierEntry& entry);
+  void OnFetched(const store::FrontierEntry& entry, fetch::FetchResult&& result);
+  // The host was paused when the request came to it: nothing was sent, no try counts.
+  void Defer(const store::FrontierEntry& entry, const fetch::FetchResult& result);
+  // Adds the article URLs a source announced (capped), fresh or backlog.
+  int AddDiscovered(const store::FrontierEntry& entry, const std::vector<std::string>& links,
+                    const rules::SiteRules& site);
+  // A URL already in the frontier: a backlog article a listing or feed announces moves up
+  // to fresh. Returns whether the URL was in the frontier.
+  bool Promote(const std::string& url);
+  void AddChildSitemap(const store::FrontierEntry& parent, const std::string& url, const rules::SiteRules& site);
+  void RetireOldRows(Time now);
+  // Puts the hosts whose rows the written batch changed back on the timer.
+  void WakeHosts();
   void OnSourceFetched(const store::FrontierEntry& entry, fetch::FetchResult&& result);
   void OnArticleFetched(const store::FrontierEntry& entry, fetch::FetchResult&& result);
   // Records a failed fetch or parse: retried with back-off (at `retry_at` when given), or
@@ -127,7 +177,7 @@ class Crawler {
                      std::optional<Time> retry_at = std::nullopt);
   std::vector<std::string> DiscoverLinks(const store::FrontierEntry& entry, const fetch::FetchResult& result,
                                          const rules::SiteRules& site, SiteHealth& health);
-  void NoteError(SiteHealth& health, Time now);
+  void NoteError(SiteHealth& health, Time now) { health.recent_errors.Add(now); }
   void NoteBreakage(const std::string& site, const Article& article, Time now);
   SourceState& Source(const store::FrontierEntry& entry);
   Time Jittered(Time now, std::chrono::milliseconds interval);
@@ -144,7 +194,12 @@ class Crawler {
   bool draining_ = false;
   WorkMarker* marker_ = nullptr;
   std::unordered_set<std::string> in_flight_;  // url keys submitted and not completed
+  std::unordered_map<std::string, int> host_in_flight_;  // host -> its requests in flight
+  HostSchedule hosts_;
+  // Hosts to put back on the timer once the batch that changed their rows is written.
+  std::vector<std::pair<std::string, Time>> pending_wakes_;
   std::unordered_map<std::string, SourceState> sources_;  // url key -> poll interval state
+  std::optional<Time> last_retire_;
   store::WriteBatch batch_;
   // Per-batch bookkeeping to attribute new articles to sites once the batch is written.
   std::vector<std::string> batch_article_sites_;

@@ -12,15 +12,23 @@
 
 namespace gleaner::schedule {
 
+namespace {
+
+nlohmann::ordered_json OptionalTime(const std::optional<Time>& t) {
+  return t ? nlohmann::ordered_json(store::FormatTime(*t)) : nlohmann::ordered_json(nullptr);
+}
+
+}  // namespace
+
 std::string StatusFilePath(const std::string& database) { return database + ".status.json"; }
 
-std::string StatusJson(int pid, Time started, Time now, const std::map<std::string, SiteHealth>& health) {
+std::string StatusJson(int pid, Time started, Time now, const std::map<std::string, SiteHealth>& health,
+                       const std::vector<fetch::HostPause>& paused) {
   nlohmann::ordered_json j;
   j["pid"] = pid;
   j["started"] = store::FormatTime(started);
   j["updated"] = store::FormatTime(now);
   nlohmann::ordered_json sites = nlohmann::ordered_json::object();
-  Time hour_ago = now - std::chrono::hours(1);
   for (const auto& [id, h] : health) {
     if (id.empty()) continue;
     nlohmann::ordered_json s;
@@ -35,13 +43,17 @@ std::string StatusJson(int pid, Time started, Time now, const std::map<std::stri
     s["rule_breakage"] = h.rule_breakage;
     s["errors_by_kind"] = h.errors_by_kind;
     s["broken_rules"] = h.broken_rules;
-    s["errors_last_hour"] = std::count_if(h.recent_errors.begin(), h.recent_errors.end(),
-                                          [&](Time t) { return t >= hour_ago; });
-    s["last_new_article"] = h.last_new_article ? nlohmann::ordered_json(store::FormatTime(*h.last_new_article))
-                                               : nlohmann::ordered_json(nullptr);
+    s["errors_last_hour"] = h.recent_errors.CountSince(now);
+    s["last_new_article"] = OptionalTime(h.last_new_article);
+    s["last_success"] = OptionalTime(h.last_success);
     sites[id] = std::move(s);
   }
   j["sites"] = std::move(sites);
+  nlohmann::ordered_json hosts = nlohmann::ordered_json::array();
+  for (const fetch::HostPause& p : paused) {
+    hosts.push_back({{"host", p.host}, {"until", store::FormatTime(now + p.remaining)}, {"reason", p.reason}});
+  }
+  j["paused_hosts"] = std::move(hosts);
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "daemon/schedule/crawler.h"
 #include "extractors/core/result.h"
@@ -15,8 +16,10 @@ namespace gleaner::schedule {
 // "<database>.status.json".
 std::string StatusFilePath(const std::string& database);
 
-// The status document: pid, start and update times, and per-site health.
-std::string StatusJson(int pid, Time started, Time now, const std::map<std::string, SiteHealth>& health);
+// The status document: pid, start and update times, per-site health, and the hosts paused
+// now (with the time their pause ends).
+std::string StatusJson(int pid, Time started, Time now, const std::map<std::string, SiteHealth>& health,
+                       const std::vector<fetch::HostPause>& paused);
 
 // Writes `json` to `path` atomically. kDatabase-free: kInput when the directory is not
 // writable (the message names the path).

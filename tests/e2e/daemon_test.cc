@@ -173,6 +173,17 @@ TEST_CASE("the daemon discovers, fetches, extracts and stores every article once
   CHECK(st["daemon"]["sites"]["local-fr"]["new_articles"] == 4);
   CHECK(st["daemon"]["sites"]["local-ar"]["new_articles"] == 2);
   CHECK(st["daemon"]["sites"]["local-fr"]["errors_by_kind"]["http_status"].get<int>() >= 2);  // 404 and 500
+  // Per site: the frontier (nothing left due, the next poll ahead) and the last success.
+  CHECK(st["frontier"]["local-fr"]["backlog"] == 0);
+  CHECK(st["frontier"]["local-ar"]["next_poll"].is_string());
+  CHECK(st["daemon"]["sites"]["local-fr"]["last_success"].is_string());
+  CHECK(st["daemon"]["paused_hosts"].is_array());
+
+  // One daemon per database: a second one exits at once, naming the first.
+  testing::Daemon second(s.args, s.dir.path());
+  CHECK(second.WaitFor(20s) == std::optional<int>(8));
+  CHECK_THAT(second.Stderr(), Catch::Contains("another gleaner run (pid "));
+  CHECK(daemon.Running());
 
   daemon.Signal(SIGTERM);
   auto exit = daemon.WaitFor(20s);
