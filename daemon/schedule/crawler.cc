@@ -693,8 +693,10 @@ Result<void> Crawler::Step(std::chrono::milliseconds max_wait) {
     if (!draining_) RetireOldRows(now);
   }
   // Wait no longer than until the next host's turn: a completion ends the wait earlier.
+  // With the window full, only a completion can let a host take work.
   std::chrono::milliseconds wait = max_wait;
-  if (std::optional<Time> next = hosts_.NextDue(); next && !draining_) {
+  bool window_full = in_flight_.size() >= static_cast<size_t>(config_.crawl.max_in_flight);
+  if (std::optional<Time> next = hosts_.NextDue(); next && !draining_ && !window_full) {
     wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_()),
                       std::chrono::milliseconds(0), max_wait);
   }

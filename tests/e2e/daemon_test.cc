@@ -210,6 +210,38 @@ TEST_CASE("SIGHUP with a broken site file keeps the daemon running on the old ru
   CHECK(daemon.WaitFor(20s) == std::optional<int>(0));
 }
 
+TEST_CASE("SIGHUP applies new fetch settings and log level; a new database waits for a restart", "[e2e][daemon]") {
+  Setup s;
+  const std::string fetch = "fetch:\n  delay: 20ms\n  jitter: 10ms\n  retries: 0\n";
+  s.dir.Write("gleaner.yaml", "database: var/gleaner.db\n" + fetch);
+  std::vector<std::string> args = {"run", "--config", s.dir.path() + "/gleaner.yaml", "--sites", s.dir.path() + "/sites"};
+  testing::Daemon daemon(args, s.dir.path());
+  REQUIRE(s.server.WaitForCount("/fr/", 1, 20s));
+  s.dir.Write("gleaner.yaml", "database: var/other.db\nlog_level: debug\n" + fetch + "  user_agent: reloaded-agent/2\n");
+  daemon.Signal(SIGHUP);
+  bool reloaded = false;
+  for (int i = 0; i < 100 && !reloaded; ++i) {
+    std::this_thread::sleep_for(100ms);
+    reloaded = daemon.Stderr().find("reloaded:") != std::string::npos;
+  }
+  REQUIRE(reloaded);
+  // The home page is polled every second: the next polls carry the new User-Agent.
+  bool new_agent = false;
+  for (int i = 0; i < 100 && !new_agent; ++i) {
+    std::this_thread::sleep_for(100ms);
+    for (const HttpRequest& r : s.server.RequestsFor("/fr/")) {
+      new_agent |= r.Header("user-agent").value_or("").rfind("reloaded-agent/2", 0) == 0;
+    }
+  }
+  CHECK(new_agent);
+  CHECK_THAT(daemon.Stderr(), Catch::Contains(" debug "));
+  CHECK_THAT(daemon.Stderr(), Catch::Contains("'database' changed to var/other.db"));
+  CHECK(daemon.Running());
+  daemon.Signal(SIGTERM);
+  CHECK(daemon.WaitFor(20s) == std::optional<int>(0));
+  CHECK_FALSE(std::ifstream(s.dir.path() + "/var/other.db").good());
+}
+
 TEST_CASE("SIGKILL mid-crawl, then a restart, loses and duplicates nothing", "[e2e][daemon]") {
   Setup s;
   {

@@ -32,6 +32,23 @@ TEST_CASE("config values are read with their units", "[config]") {
   CHECK(c->fetch.user_agent == "box/1");
 }
 
+TEST_CASE("the crawl's caps and the fetcher's cache bounds are settings", "[config]") {
+  auto c = ParseConfig("crawl:\n  in_flight: 32\n  sitemap_depth: 1\n  sitemap_children: 50\n"
+                       "  urls_per_document: 5000\n  new_urls_per_poll: 200\n  retention: 7d\n"
+                       "fetch:\n  robots_cache_entries: 100\n  robots_cache_bytes: 1MiB\n  host_idle: 10m\n",
+                       "g.yaml", true);
+  REQUIRE(c.has_value());
+  CHECK(c->crawl.max_in_flight == 32);
+  CHECK(c->crawl.sitemap_depth == 1);
+  CHECK(c->crawl.sitemap_children == 50);
+  CHECK(c->crawl.urls_per_document == 5000);
+  CHECK(c->crawl.new_urls_per_poll == 200);
+  CHECK(c->crawl.retention == std::chrono::hours(7 * 24));
+  CHECK(c->fetch.robots_cache_entries == 100);
+  CHECK(c->fetch.robots_cache_bytes == 1u << 20);
+  CHECK(c->fetch.host_idle == std::chrono::minutes(10));
+}
+
 TEST_CASE("config mistakes name file, line and column", "[config]") {
   const std::vector<std::pair<std::string, std::string>> rows = {
       {"databse: x\n", "g.yaml:1:1: unknown key 'databse' in config file"},
@@ -40,6 +57,10 @@ TEST_CASE("config mistakes name file, line and column", "[config]") {
       {"log_level: loud\n", "g.yaml:1:12: 'log_level' must be one of"},
       {"sites: a\nsites: b\n", "g.yaml:2:1: duplicate key 'sites'"},
       {"fetch: [1, 2\n", "g.yaml:"},
+      {"crawl:\n  in_flight: 0\n", "g.yaml:2:14: 'in_flight' must be a whole number from 1"},
+      {"crawl:\n  sitemap_depth: 9\n", "g.yaml:2:18: 'sitemap_depth' must be a whole number from 0 to 8"},
+      {"crawl:\n  retention: forever\n", "g.yaml:2:14: 'retention' must be a duration"},
+      {"crawl:\n  depth: 1\n", "g.yaml:2:3: unknown key 'depth' in crawl"},
   };
   for (const auto& [yaml, want] : rows) {
     INFO(yaml);
