@@ -214,7 +214,10 @@ Result<void> Crawler::Reload(const Config& config, rules::SiteSet sites) {
   for (auto it = health_.begin(); it != health_.end();) {
     it = it->first.empty() || sites_.Find(it->first) ? std::next(it) : health_.erase(it);
   }
-  return Seed();
+  auto seeded = Seed();
+  // A store that refuses the writes now (locked, full) gets them again at every step.
+  reseed_ = !seeded;
+  return seeded;
 }
 
 Crawler::SourceState& Crawler::Source(const FrontierEntry& entry) {
@@ -270,6 +273,7 @@ void Crawler::ServeHost(const std::string& host, Time now) {
   for (const FrontierEntry& entry : *due) {
     if (submitted == take) break;
     if (in_flight_.count(entry.url_key)) continue;
+    if (entry.site && !sites_.Find(*entry.site)) continue;  // removed; parked once the store takes it
     Submit(entry);
     ++submitted;
   }
@@ -685,6 +689,7 @@ void Crawler::RetireOldRows(Time now) {
 }
 
 Result<void> Crawler::Step(std::chrono::milliseconds max_wait) {
+  if (reseed_ && !draining_) reseed_ = !Seed();
   Time now = clock_();
   // While writes fail (a consumer holds the lock, the disk is full) no new work is taken:
   // the unwritten batch must not grow without bound.

@@ -200,6 +200,7 @@ class Crawler {
   std::vector<std::pair<std::string, Time>> pending_wakes_;
   std::unordered_map<std::string, SourceState> sources_;  // url key -> poll interval state
   std::optional<Time> last_retire_;
+  bool reseed_ = false;  // a reload's frontier changes are still to be written
   store::WriteBatch batch_;
   // Per-batch bookkeeping to attribute new articles to sites once the batch is written.
   std::vector<std::string> batch_article_sites_;
