@@ -207,29 +207,42 @@ class HttpServer::Connection {
 HttpServer::HttpServer() : HttpServer(Options{}) {}
 
 HttpServer::HttpServer(Options options) : options_(options) {
-  if (::pipe2(stop_pipe_, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) throw std::runtime_error("socket failed");
   int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(options_.port);
+  if (::inet_pton(AF_INET, options_.address.c_str(), &addr.sin_addr) != 1 ||
+      (ntohl(addr.sin_addr.s_addr) >> 24) != 127) {
+    ::close(listen_fd_);
+    throw std::runtime_error("not a loopback IPv4 address: " + options_.address);
+  }
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(listen_fd_, 128) != 0) {
+    int error = errno;
     ::close(listen_fd_);
-    throw std::runtime_error(std::string("bind/listen failed: ") + std::strerror(errno));
+    throw std::runtime_error("bind/listen on " + options_.address + ":" +
+                             std::to_string(options_.port) + " failed: " + std::strerror(error));
   }
   socklen_t len = sizeof addr;
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
   port_ = ntohs(addr.sin_port);
+  // Made only once the socket is bound, so that a failed bind (callers may retry on another
+  // port) leaks nothing.
+  if (::pipe2(stop_pipe_, O_CLOEXEC) != 0) {
+    ::close(listen_fd_);
+    throw std::runtime_error("pipe2 failed");
+  }
   acceptor_ = std::thread([this] { AcceptLoop(); });
 }
 
 HttpServer::~HttpServer() { Stop(); }
 
-std::string HttpServer::Origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string HttpServer::Origin() const {
+  return "http://" + options_.address + ":" + std::to_string(port_);
+}
 
 std::string HttpServer::Url(std::string_view path_and_query) const {
   return Origin() + std::string(path_and_query);
@@ -242,6 +255,11 @@ void HttpServer::Route(std::string path, HttpHandler handler) {
 
 void HttpServer::Route(std::string path, HttpReply reply) {
   Route(std::move(path), [reply](const HttpRequest&) { return reply; });
+}
+
+void HttpServer::Fallback(HttpHandler handler) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  fallback_ = std::move(handler);
 }
 
 std::vector<HttpRequest> HttpServer::Requests() const {
@@ -312,6 +330,7 @@ HttpHandler HttpServer::Find(const std::string& path) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = routes_.find(path);
   if (it != routes_.end()) return it->second;
+  if (fallback_) return fallback_;
   return [](const HttpRequest&) { return HttpReply::Text("not found\n", "text/plain", 404); };
 }
 

@@ -1,7 +1,8 @@
-// A real HTTP/1.1 server on 127.0.0.1 for tests (and benchmarks): an ephemeral port, routes
-// registered by the test, every request recorded with its arrival time, and the ways real
-// servers misbehave on demand: trickling a body, never answering, resetting mid-body,
-// declaring more bytes than it sends, gzip bodies, huge streamed bodies.
+// A real HTTP/1.1 server on loopback for tests (and benchmarks): 127.0.0.1 or any other
+// 127.x.y.z address (each one a distinct "host" to a crawler's politeness), an ephemeral or
+// chosen port, routes registered by the test, every request recorded with its arrival time,
+// and the ways real servers misbehave on demand: trickling a body, never answering,
+// resetting mid-body, declaring more bytes than it sends, gzip bodies, huge streamed bodies.
 //
 // One thread accepts; each connection gets its own thread and is kept alive until the
 // client closes it or a reply says `close`. Handlers run on connection threads, so they
@@ -71,10 +72,16 @@ class HttpServer {
  public:
   struct Options {
     bool record = true;  // keep every request (benchmarks turn it off)
+    // The IPv4 address to listen on. Every 127.0.0.0/8 address is loopback on Linux, so
+    // one process can play many hosts; anything else is refused, so that tests never
+    // listen on a real network.
+    std::string address = "127.0.0.1";
+    uint16_t port = 0;  // 0: an ephemeral port
   };
 
-  // Listens on 127.0.0.1 on an ephemeral port and starts serving. Throws std::runtime_error
-  // when the socket cannot be set up (a test failure, not a library boundary).
+  // Listens on `options.address` and `options.port` and starts serving. Throws
+  // std::runtime_error when the address is not a 127.x.y.z address or the socket cannot be
+  // set up (e.g. the port is taken): a test failure, not a library boundary.
   HttpServer();
   explicit HttpServer(Options options);
   ~HttpServer();
@@ -83,7 +90,8 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   uint16_t port() const { return port_; }
-  // "http://127.0.0.1:PORT" and that followed by `path_and_query`.
+  const std::string& address() const { return options_.address; }
+  // "http://ADDRESS:PORT" and that followed by `path_and_query`.
   std::string Origin() const;
   std::string Url(std::string_view path_and_query) const;
 
@@ -91,6 +99,9 @@ class HttpServer {
   // Unrouted paths answer 404 text/plain. Thread-safe.
   void Route(std::string path, HttpHandler handler);
   void Route(std::string path, HttpReply reply);
+  // Answers every unrouted path (instead of the 404) with `handler`: for sites whose paths
+  // are too many, or not known in advance, to route one by one. Thread-safe.
+  void Fallback(HttpHandler handler);
 
   // Requests received so far (all, or those for one path), in arrival order. Thread-safe.
   std::vector<HttpRequest> Requests() const;
@@ -126,6 +137,7 @@ class HttpServer {
   mutable std::mutex mutex_;  // guards everything below
   std::condition_variable recorded_;
   std::map<std::string, HttpHandler> routes_;
+  HttpHandler fallback_;  // empty: 404
   std::vector<HttpRequest> requests_;
   std::vector<std::thread> workers_;
   std::vector<int> open_fds_;
