@@ -565,10 +565,17 @@ void Crawler::OnSourceFetched(const FrontierEntry& entry, fetch::FetchResult&& r
     }
   }
   health.discovered += added;
-  // Bounded back-off: nothing new doubles the interval (up to max_source_backoff times the
-  // configured one); anything new brings it back.
+  if (added > 0) health.last_discovery = now;
+  // Bounded back-off, for sources that are really quiet: while the site found something
+  // new (on any of its sources) within the last quiet_intervals intervals, the source is
+  // polled at its interval, so a site publishing a little slower than it is polled is not
+  // polled late; after that, each empty poll doubles the interval, up to max_source_backoff
+  // times the configured one. Anything new brings it back.
   SourceState& s = Source(entry);
-  s.current = added > 0 ? s.every : std::min(s.current * 2, s.every * options_.max_source_backoff);
+  if (!s.first_polled) s.first_polled = now;
+  Time last_news = std::max(health.last_discovery.value_or(*s.first_polled), *s.first_polled);
+  bool quiet = now - last_news >= s.every * options_.quiet_intervals;
+  s.current = !quiet ? s.every : std::min(s.current * 2, s.every * options_.max_source_backoff);
   spdlog::debug("site {}: polled {} ({}), {} new, next in {}s", site->id, entry.url,
                 result.not_modified() ? "not modified" : std::to_string(result.status), added,
                 s.current.count() / 1000);

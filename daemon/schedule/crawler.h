@@ -72,6 +72,7 @@ struct SiteHealth {
   std::map<std::string, int64_t> broken_rules;
   std::optional<Time> last_new_article;
   std::optional<Time> last_success;  // the last fetch of one of its pages that succeeded
+  std::optional<Time> last_discovery;  // the last poll that found a new article URL
   std::optional<Time> last_breakage_logged;
   ErrorWindow recent_errors;
 };
@@ -79,8 +80,10 @@ inline constexpr size_t kMaxBrokenRules = 16;
 inline constexpr char kOtherBrokenRules[] = "(other rules)";
 
 struct CrawlerOptions {
-  // A source that keeps answering "nothing new" is polled less often, up to this many
-  // times its configured interval (and back to it as soon as something new appears).
+  // A source whose site found nothing new for quiet_intervals of its intervals is polled
+  // less often, each empty poll doubling the wait up to max_source_backoff times its
+  // configured interval (and back to it as soon as something new appears).
+  int quiet_intervals = 4;
   int max_source_backoff = 8;
   // Retries of a failing article page: after retry_base, then doubling, at most
   // max_article_attempts fetches in all before it is given up.
@@ -146,6 +149,7 @@ class Crawler {
     std::chrono::milliseconds every;  // configured interval
     std::chrono::milliseconds current;  // after back-off
     std::string site;
+    std::optional<Time> first_polled;  // by this run
   };
 
   // Parks and resumes rows to match the configured sites, then rebuilds the host timer.

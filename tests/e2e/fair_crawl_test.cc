@@ -37,7 +37,9 @@ using testing::NewsWeb;
 using testing::SystemTime;
 
 constexpr int kSmallHosts = 12;
-constexpr auto kPublishEvery = 4s;  // below the poll interval: every poll finds news
+// Slower than the polls, as news sites are: some polls find nothing new, and the sources
+// must not back off for that while the site keeps publishing.
+constexpr auto kPublishEvery = 8s;
 constexpr auto kPollEvery = 5s;     // listing and feed of the small hosts
 constexpr int kBacklog = 3000;
 constexpr auto kDelay = 1s;  // the config's fetch.delay
@@ -98,7 +100,7 @@ NewsSiteOptions SmallHost(int k) {
   o.initial_articles = 3;
   o.publish_every = kPublishEvery;
   // Spread over the publishing period so hosts do not all publish in the same instant.
-  o.first_publish = 1s + milliseconds(k * 300);
+  o.first_publish = 1s + milliseconds(k * 600);
   o.newest = 30;
   o.listing_every = kPollEvery;
   o.feed_every = kPollEvery;
@@ -224,7 +226,7 @@ TEST_CASE("news from many hosts stays fresh beside a big backlog; sites come and
                        << duration_cast<milliseconds>(kFreshness).count() << " ms, worst "
                        << f.worst_ms << " ms):\n"
                        << Summary(f.late));
-    CHECK(f.checked >= kSmallHosts * 10);
+    CHECK(f.checked >= kSmallHosts * 6);
     CHECK(f.late.empty());
   }
   {

@@ -89,9 +89,37 @@ TEST_CASE("a listing that keeps answering nothing new is polled less often, up t
     f.now += 1min;
   }
   REQUIRE(gaps.size() >= 4);
-  CHECK(gaps[1] > gaps[0]);           // backing off
+  CHECK(gaps[0] <= 2min);             // its interval (1m, + jitter, + the 1m step) at first
+  CHECK(gaps[3] > gaps[0]);           // then backing off
   CHECK(gaps.back() <= 8min + 1min);  // never beyond 8 x the 1m interval (+ jitter, + step)
   CHECK(gaps.back() >= 8min);
+}
+
+TEST_CASE("a site publishing a little slower than it is polled is polled at its interval", "[crawler]") {
+  Fixture f;
+  const store::Time start = f.now;
+  // One new article every 3 minutes; the listing is configured for every minute.
+  f.fetcher.SetHandler([&f, start](const fetch::FetchRequest& r) {
+    if (r.url != kHome) return FakePage(Article(1));
+    int published = static_cast<int>((f.now - start) / 3min) + 1;
+    std::string links;
+    for (int i = 0; i < published; ++i) links += "<a href='/a/" + std::to_string(i) + "'>x</a>";
+    return FakePage(links);
+  });
+  Crawler crawler = f.Make(Sites());
+  REQUIRE(crawler.Seed());
+  std::vector<store::Time> polls;
+  for (int minute = 0; minute < 3 * 60; ++minute) {
+    int before = f.Count(kHome);
+    REQUIRE(crawler.Step(0ms));
+    if (f.Count(kHome) > before) polls.push_back(f.now);
+    f.now += 1min;
+  }
+  REQUIRE(polls.size() > 30);
+  for (size_t i = 1; i < polls.size(); ++i) {
+    INFO("poll " << i);
+    CHECK(polls[i] - polls[i - 1] <= 2min);  // 1m, + jitter, + the 1m step
+  }
 }
 
 TEST_CASE("failures: robots refusals are final, server errors retried then given up", "[crawler]") {
