@@ -133,21 +133,24 @@ Crawler::Crawler(const Config& config, rules::SiteSet sites, store::Store& store
       options_(options),
       random_(options.seed) {}
 
+void ErrorWindow::Advance(int64_t minute) {
+  if (minute <= latest_) return;
+  for (int64_t m = std::max(latest_ + 1, minute - kMinutes + 1); m <= minute; ++m) counts_[m % kMinutes] = 0;
+  latest_ = minute;
+}
+
 void ErrorWindow::Add(Time now) {
-  int64_t minute = store::ToMillis(now) / 60000;
-  size_t bucket = static_cast<size_t>(((minute % kMinutes) + kMinutes) % kMinutes);
-  if (minute_[bucket] != minute) {
-    minute_[bucket] = minute;
-    counts_[bucket] = 0;
-  }
-  ++counts_[bucket];
+  int64_t minute = std::max<int64_t>(store::ToMillis(now) / 60000, 0);
+  Advance(minute);
+  if (minute > latest_ - kMinutes) ++counts_[minute % kMinutes];
 }
 
 int64_t ErrorWindow::CountSince(Time now) const {
   int64_t minute = store::ToMillis(now) / 60000;
   int64_t n = 0;
-  for (int i = 0; i < kMinutes; ++i) {
-    if (minute_[i] > minute - kMinutes && minute_[i] <= minute) n += counts_[i];
+  // The minutes counted that are within the hour up to `now`.
+  for (int64_t m = std::max(latest_ - kMinutes + 1, minute - kMinutes + 1); m <= std::min(latest_, minute); ++m) {
+    n += counts_[m % kMinutes];
   }
   return n;
 }
@@ -321,7 +324,7 @@ void Crawler::Submit(const FrontierEntry& entry) {
   fetcher_.Submit(std::move(request), [this, entry](fetch::FetchResult&& result) {
     in_flight_.erase(entry.url_key);
     if (--host_in_flight_[entry.host] <= 0) host_in_flight_.erase(entry.host);
-    pending_wakes_.emplace_back(entry.host, clock_());
+    NoteWake(entry.host, clock_());
     OnFetched(entry, std::move(result));
   });
 }
@@ -493,7 +496,7 @@ void Crawler::AddChildSitemap(const FrontierEntry& parent, const std::string& ur
   store::DiscoveredUrl child{url, site.id, UrlKind::kSitemap, clock_(), store::Priority::kSource};
   child.depth = parent.depth + 1;
   child.root = parent.root.value_or(parent.url_key);
-  if (batch_.AddUrl(std::move(child))) pending_wakes_.emplace_back(store::HostOf(url), clock_());
+  if (batch_.AddUrl(std::move(child))) NoteWake(store::HostOf(url), clock_());
 }
 
 int Crawler::AddDiscovered(const FrontierEntry& entry, const std::vector<std::string>& links,
@@ -526,7 +529,7 @@ int Crawler::AddDiscovered(const FrontierEntry& entry, const std::vector<std::st
     store::DiscoveredUrl article{url, site.id, UrlKind::kArticle, now,
                                 backlog ? store::Priority::kBacklog : store::Priority::kFresh};
     if (!batch_.AddUrl(std::move(article))) continue;
-    pending_wakes_.emplace_back(store::HostOf(url), now);
+    NoteWake(store::HostOf(url), now);
     ++added;
   }
   return added;
@@ -538,7 +541,7 @@ bool Crawler::Promote(const std::string& url) {
   const FrontierEntry& known = **row;
   if (known.state == store::FrontierState::kScheduled && known.priority == store::Priority::kBacklog) {
     store::DiscoveredUrl fresh{url, known.site, UrlKind::kArticle, clock_(), store::Priority::kFresh};
-    if (batch_.AddUrl(std::move(fresh))) pending_wakes_.emplace_back(known.host, clock_());
+    if (batch_.AddUrl(std::move(fresh))) NoteWake(known.host, clock_());
   }
   return true;
 }
@@ -670,6 +673,11 @@ Result<void> Crawler::FlushBatch() {
   batch_article_sites_.clear();
   WakeHosts();
   return {};
+}
+
+void Crawler::NoteWake(const std::string& host, Time when) {
+  auto [it, added] = pending_wakes_.try_emplace(host, when);
+  if (!added) it->second = std::min(it->second, when);
 }
 
 void Crawler::WakeHosts() {

@@ -45,14 +45,17 @@ using store::Time;
 // the error rate (a hostile site can fail thousands of times an hour).
 class ErrorWindow {
  public:
+  // REQUIRES: `now` is not earlier than the previous Add's by more than the hour.
   void Add(Time now);
   // Errors in the hour up to `now`.
   int64_t CountSince(Time now) const;
 
  private:
-  static constexpr int kMinutes = 60;
-  std::array<int64_t, kMinutes> counts_{};
-  std::array<int64_t, kMinutes> minute_{};  // which minute (since the epoch) each counts
+  static constexpr int64_t kMinutes = 60;
+  // Moves the window forward to `minute`, emptying the minutes it passes.
+  void Advance(int64_t minute);
+  std::array<uint32_t, kMinutes> counts_{};  // by minute since the epoch, modulo kMinutes
+  int64_t latest_ = 0;                       // the newest minute counted
 };
 
 // Per-site health since the daemon started (`gleaner status` shows it).
@@ -171,6 +174,8 @@ class Crawler {
   bool Promote(const std::string& url);
   void AddChildSitemap(const store::FrontierEntry& parent, const std::string& url, const rules::SiteRules& site);
   void RetireOldRows(Time now);
+  // Notes that `host` has work from `when` on, once the batch is written.
+  void NoteWake(const std::string& host, Time when);
   // Puts the hosts whose rows the written batch changed back on the timer.
   void WakeHosts();
   void OnSourceFetched(const store::FrontierEntry& entry, fetch::FetchResult&& result);
@@ -200,8 +205,9 @@ class Crawler {
   std::unordered_set<std::string> in_flight_;  // url keys submitted and not completed
   std::unordered_map<std::string, int> host_in_flight_;  // host -> its requests in flight
   HostSchedule hosts_;
-  // Hosts to put back on the timer once the batch that changed their rows is written.
-  std::vector<std::pair<std::string, Time>> pending_wakes_;
+  // Hosts to put back on the timer (at the time given) once the batch that changed their
+  // rows is written; one entry per host, however many of its URLs the batch holds.
+  std::unordered_map<std::string, Time> pending_wakes_;
   std::unordered_map<std::string, SourceState> sources_;  // url key -> poll interval state
   std::optional<Time> last_retire_;
   bool reseed_ = false;  // a reload's frontier changes are still to be written

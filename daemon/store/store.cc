@@ -15,6 +15,10 @@ constexpr std::array<std::string_view, 4> kStateNames = {"scheduled", "done", "f
 constexpr std::array<Priority, 3> kPriorities = {Priority::kSource, Priority::kFresh,
                                                  Priority::kBacklog};
 
+// A cleared batch keeps room for this many operations: a turn's usual writes. More (an
+// article holds a whole record, so an operation is about half a kilobyte) is given back.
+constexpr size_t kRetainedOps = 1024;
+
 std::optional<FrontierState> ParseFrontierState(std::string_view name) {
   for (size_t i = 0; i < kStateNames.size(); ++i) {
     if (kStateNames[i] == name) return static_cast<FrontierState>(i);
@@ -263,6 +267,14 @@ Result<void> WriteBatch::AddUrl(DiscoveredUrl url) {
   }
   ops_.emplace_back(UrlOp{std::move(*key), std::move(url)});
   return {};
+}
+
+void WriteBatch::Clear() {
+  if (ops_.capacity() > kRetainedOps) {
+    std::vector<std::variant<UrlOp, FetchOp, ArticleOp>>().swap(ops_);
+  } else {
+    ops_.clear();
+  }
 }
 
 Result<void> WriteBatch::RecordFetch(FetchOutcome outcome) {

@@ -148,7 +148,9 @@ class WriteBatch {
 
   size_t size() const { return ops_.size(); }
   bool empty() const { return ops_.empty(); }
-  void Clear() { ops_.clear(); }
+  // Empties the batch. A batch that grew large (a big sitemap's URLs) gives its memory
+  // back rather than keeping it for the daemon's lifetime.
+  void Clear();
 
  private:
   friend class Store;
