@@ -10,8 +10,6 @@
 //   build/bench/bench_freshness [--seconds N] [--hosts N] [--backlog N] [--poll N] [--publish N]
 //                               [--gleaner PATH]
 // (defaults: 180 s, 30 hosts, 5000 articles, every 10 s, the gleaner next to build/bench)
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -32,7 +30,6 @@ namespace {
 using namespace std::chrono_literals;
 using gleaner::testing::NewsSiteOptions;
 using gleaner::testing::NewsWeb;
-using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 using std::chrono::system_clock;
 
@@ -82,32 +79,8 @@ bool ParseArgs(int argc, char** argv, Args* args) {
     args->gleaner =
         (std::filesystem::path(argv[0]).parent_path().parent_path() / "gleaner").string();
   }
-  return args->seconds > 0 && args->hosts > 0 && args->backlog >= 0 && args->poll_seconds > 0 && args->publish_seconds > 0 &&
-         args->hosts + 1 < 250 * 254;
-}
-
-// url -> first_seen_ms of every stored article (a read-only connection of its own).
-std::map<std::string, int64_t> StoredArticles(const std::string& db_path) {
-  std::map<std::string, int64_t> out;
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT url, first_seen_ms FROM articles", -1, &stmt, nullptr) ==
-        SQLITE_OK) {
-      while (sqlite3_step(stmt) == SQLITE_ROW) {
-        out[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))] =
-            sqlite3_column_int64(stmt, 1);
-      }
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return out;
-}
-
-int64_t Millis(system_clock::time_point t) {
-  return duration_cast<milliseconds>(t.time_since_epoch()).count();
+  return args->seconds > 0 && args->hosts > 0 && args->backlog >= 0 && args->poll_seconds > 0 &&
+         args->publish_seconds > 0 && args->hosts + 1 < 250 * 254;
 }
 
 double Percentile(std::vector<int64_t> v, double p) {
@@ -210,7 +183,7 @@ int main(int argc, char** argv) {
   int last_backlog = 0;
   while (std::chrono::steady_clock::now() < end && daemon.Running()) {
     std::this_thread::sleep_until(std::min(end, std::chrono::steady_clock::now() + 30s));
-    auto stored = StoredArticles(db);
+    auto stored = gleaner::testing::StoredArticles(db);
     int backlog = 0;
     for (const auto& [url, ms] : stored) {
       auto where = web.Locate(url);
@@ -227,7 +200,7 @@ int main(int argc, char** argv) {
   const auto ended = system_clock::now();
   const double run_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_started).count();
-  const auto stored = StoredArticles(db);
+  const auto stored = gleaner::testing::StoredArticles(db);
   daemon.Signal(SIGTERM);
   auto exit_code = daemon.WaitFor(30s);
   if (died) std::printf("  gleaner DIED during the run; stderr:\n%s\n", daemon.Stderr().c_str());
@@ -249,7 +222,7 @@ int main(int argc, char** argv) {
       ++missing;
       continue;
     }
-    latencies.push_back(it->second - Millis(a.published));
+    latencies.push_back(it->second - gleaner::testing::EpochMillis(a.published));
     if (latencies.back() > worst) {
       worst = latencies.back();
       worst_url = a.url;

@@ -9,8 +9,6 @@
 //   - a site whose file is added (then SIGHUP) is crawled.
 // One scenario in phases, since each phase needs the crawl of the previous ones running:
 // starting the daemon and reading the sitemap again per phase would double the run time.
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <csignal>
@@ -51,31 +49,6 @@ constexpr auto kFreshness = kPollEvery + 10s;
 constexpr auto kWarmUp = 10s;
 // Requests already sent when a site's file is removed may still arrive this long after.
 constexpr auto kGrace = 5s;
-
-int64_t Millis(SystemTime t) { return duration_cast<milliseconds>(t.time_since_epoch()).count(); }
-
-// url -> first_seen_ms of every stored article, read through a read-only connection of
-// its own (the daemon keeps writing). Empty until the daemon has created the database.
-std::map<std::string, int64_t> StoredArticles(const std::string& db_path) {
-  std::map<std::string, int64_t> out;
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    return out;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT url, first_seen_ms FROM articles", -1, &stmt, nullptr) ==
-      SQLITE_OK) {
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      out[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))] =
-          sqlite3_column_int64(stmt, 1);
-    }
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return out;
-}
 
 // The number of articles of `host` among `stored`.
 int CountForHost(const NewsWeb& web, const std::map<std::string, int64_t>& stored, int host) {
@@ -125,7 +98,7 @@ void CheckFreshness(const NewsWeb& web, const std::map<std::string, int64_t>& st
       f->late.push_back(a.url + ": never stored");
       continue;
     }
-    int64_t latency = it->second - Millis(a.published);
+    int64_t latency = it->second - testing::EpochMillis(a.published);
     f->worst_ms = std::max(f->worst_ms, latency);
     if (latency > duration_cast<milliseconds>(kFreshness).count()) {
       f->late.push_back(a.url + ": stored " + std::to_string(latency) + " ms after publication");
@@ -176,7 +149,7 @@ TEST_CASE("news from many hosts stays fresh beside a big backlog; sites come and
   std::this_thread::sleep_for(kWarmUp);
   REQUIRE(daemon.Running());
   const auto measure_from = std::chrono::steady_clock::now();
-  const int big_before = CountForHost(web, StoredArticles(db), big_host);
+  const int big_before = CountForHost(web, testing::StoredArticles(db), big_host);
 
   // Phase 2: news and backlog side by side.
   std::this_thread::sleep_for(45s);
@@ -200,13 +173,13 @@ TEST_CASE("news from many hosts stays fresh beside a big backlog; sites come and
   for (auto deadline = std::chrono::steady_clock::now() + 60s;
        std::chrono::steady_clock::now() < deadline && newcomer_stored < newcomer_listed;) {
     std::this_thread::sleep_for(1s);
-    newcomer_stored = CountForHost(web, StoredArticles(db), newcomer);
+    newcomer_stored = CountForHost(web, testing::StoredArticles(db), newcomer);
   }
   // Long enough after the reloads for a few polls of every host.
   std::this_thread::sleep_until(added_at + 40s);
 
   const SystemTime ended = system_clock::now();
-  const auto stored = StoredArticles(db);
+  const auto stored = testing::StoredArticles(db);
   const auto measure_to = std::chrono::steady_clock::now();
   REQUIRE(daemon.Running());
   daemon.Signal(SIGTERM);

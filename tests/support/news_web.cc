@@ -1,5 +1,7 @@
 #include "tests/support/news_web.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -104,6 +106,27 @@ NewsPage Page(std::string content_type, std::string body, std::string etag = "")
 NewsPage NotFound() { return NewsPage{404, "text/plain", "not found\n", ""}; }
 
 }  // namespace
+
+std::map<std::string, int64_t> StoredArticles(const std::string& db_path) {
+  std::map<std::string, int64_t> out;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT url, first_seen_ms FROM articles", -1, &stmt, nullptr) == SQLITE_OK) {
+      while (sqlite3_step(stmt) == SQLITE_ROW) {
+        out[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))] = sqlite3_column_int64(stmt, 1);
+      }
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+int64_t EpochMillis(SystemTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
 
 std::string LoopbackAddress(int n) {
   // .0 and .255 are avoided as last octets: legal on loopback, but they look like network

@@ -16,6 +16,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +35,14 @@ using SystemTime = std::chrono::system_clock::time_point;
 // 127.0.1.1 ... (each third octet holds 254 hosts, .1 to .254), up to 127.0.255.254.
 // REQUIRES: 1 <= n <= 256 * 254 - 1.
 std::string LoopbackAddress(int n);
+
+// url -> first_seen_ms (milliseconds since the epoch) of every article stored in the
+// database at `db_path`, read through a read-only connection of its own while the daemon
+// keeps writing. Empty until the daemon has created the database.
+std::map<std::string, int64_t> StoredArticles(const std::string& db_path);
+
+// Milliseconds since the epoch, the unit of the store's timestamps.
+int64_t EpochMillis(SystemTime t);
 
 // What one news host publishes and how its site file polls it.
 struct NewsSiteOptions {
