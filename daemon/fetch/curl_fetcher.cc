@@ -947,6 +947,10 @@ void CurlFetcher::Impl::Finish(Job* job, FetchErrorKind kind, std::string messag
   r.elapsed = std::chrono::duration_cast<milliseconds>(now - job->submitted);
   if (kind == FetchErrorKind::kHostPaused) {
     r.retry_in = PauseRemaining(job->target.host, now).value_or(milliseconds(0));
+  } else if (kind != FetchErrorKind::kNone) {
+    // A failure that paused the host (its Retry-After, or the breaker it opened): the
+    // caller's next try waits for the pause's end.
+    r.retry_in = PauseRemaining(job->target.host, now);
   }
   if (job->counted) {
     CountOutstanding(job->target.host, -1);

@@ -80,9 +80,11 @@ struct FetchResult {
   int redirects = 0;                      // redirects followed
   std::chrono::milliseconds elapsed{0};   // from Submit to completion, waits included
   std::chrono::milliseconds transfer{0};  // time spent in transfers (all hops and tries)
-  // kHostPaused only: how long until the host takes requests again (the end of its
-  // Retry-After pause or of its circuit breaker's rest). The request was never sent, so a
-  // caller should defer it to then rather than count a failed try.
+  // How long until the host takes requests again (the end of its Retry-After pause or of
+  // its circuit breaker's rest). Always set with kHostPaused: the request was never sent,
+  // so a caller should defer it to then rather than count a failed try. Set with another
+  // failure when the host is paused after it (a 503 whose Retry-After is longer than the
+  // fetcher waits, the failure that opened the breaker): the next try is pointless sooner.
   std::optional<std::chrono::milliseconds> retry_in;
 
   bool ok() const { return error_kind == FetchErrorKind::kNone; }

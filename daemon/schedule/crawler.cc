@@ -425,6 +425,8 @@ void Crawler::RecordFailure(const FrontierEntry& entry, const fetch::FetchResult
     outcome.state = store::FrontierState::kScheduled;
     outcome.next_fetch = Jittered(now, std::max<std::chrono::milliseconds>(s.every, kMinSourceRetry));
   }
+  // The host asked for a pause (or its breaker opened): no try before it ends.
+  if (result.retry_in) outcome.next_fetch = std::max(outcome.next_fetch, now + *result.retry_in);
   if (retry_at) outcome.next_fetch = *retry_at;
   if (auto ok = batch_.RecordFetch(std::move(outcome)); !ok) {
     spdlog::error("site {}: {}: cannot record the failure: {}", entry.site.value_or("-"), entry.url, ok.error().message);

@@ -467,6 +467,22 @@ TEST_CASE("a request the fetcher refuses for a pause is deferred to its end, not
   CHECK(f.Count("https://news.example/a/0") == 1);
 }
 
+TEST_CASE("a page answered with a long Retry-After is tried again only after the pause", "[crawler][pause]") {
+  Fixture f;
+  f.fetcher.SetResponse("https://news.example/", FakePage(Links("news.example", 0, 1)));
+  auto busy = FakeFailure(FetchErrorKind::kHttpStatus, "HTTP 503 from https://news.example/a/0", 503);
+  busy.retry_in = 2h;
+  f.fetcher.SetResponse("https://news.example/a/0", busy);
+  Crawler crawler = f.Make(SetOf({HostSite("news")}));
+  REQUIRE(crawler.Seed());
+  for (int i = 0; i < 3; ++i) REQUIRE(crawler.Step(0ms));
+  auto entry = f.store.FindUrl("https://news.example/a/0");
+  REQUIRE(entry.has_value());
+  REQUIRE(entry->has_value());
+  CHECK((*entry)->attempts == 1);  // the 503 was an answer: one try
+  CHECK((*entry)->next_fetch == f.now + 2h);  // not the 5-minute back-off
+}
+
 TEST_CASE("discovery caps: children per index, sitemap depth, links per document, new URLs per poll", "[crawler][caps]") {
   Fixture f;
   f.config.crawl.sitemap_children = 3;

@@ -109,7 +109,11 @@ TEST_CASE("fetch room: Retry-After: 3600 pauses the host for about an hour", "[f
   options.settings.max_retries = 3;
   options.max_retry_wait = 10s;
   auto fetcher = MakeFetcher(options);
-  CHECK(FetchOne(*fetcher, Get(server.Url("/later"))).status == 503);
+  FetchResult later = FetchOne(*fetcher, Get(server.Url("/later")));
+  CHECK(later.status == 503);
+  CHECK(later.error_kind == FetchErrorKind::kHttpStatus);
+  REQUIRE(later.retry_in.has_value());  // its next try is pointless before the pause ends
+  CHECK(*later.retry_in > 3500s);
 
   HostRoom room = fetcher->RoomFor(server.Url("/next"));
   CHECK(room.paused);
