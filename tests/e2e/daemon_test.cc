@@ -242,6 +242,50 @@ TEST_CASE("SIGHUP applies new fetch settings and log level; a new database waits
   CHECK_FALSE(std::ifstream(s.dir.path() + "/var/other.db").good());
 }
 
+TEST_CASE("a host that asks for a pause is left alone until it ends, and status shows it", "[e2e][daemon]") {
+  testing::HttpServer server;
+  testing::TempDir dir;
+  std::string o = server.Origin();
+  server.Route("/fr/", HttpReply::Html("<a href='/fr/busy/1'>busy</a>"));
+  server.Route("/fr/busy/1", HttpReply::Text("come back later", "text/plain", 503).With("Retry-After", "3600"));
+  dir.Write("sites/local-fr.yaml", SiteFile("local-fr", "fr", o, "fr", "  - listing: " + o + "/fr/\n    every: 1s\n"));
+  dir.Write("gleaner.yaml", "fetch:\n  delay: 10ms\n  jitter: 0ms\n  retries: 0\n");
+  testing::Daemon daemon({"run", "--config", dir.path() + "/gleaner.yaml", "--sites", dir.path() + "/sites", "--db",
+                          dir.path() + "/var/gleaner.db"},
+                         dir.path());
+  REQUIRE(server.WaitForCount("/fr/busy/1", 1, 30s));
+  json st;
+  for (int i = 0; i < 100; ++i) {
+    auto status = testing::RunGleaner({"status", "--json", "--db", dir.path() + "/var/gleaner.db"});
+    REQUIRE(status.exit_code == 0);
+    st = json::parse(status.out);
+    if (!st["daemon"].is_null() && !st["daemon"]["paused_hosts"].empty()) break;
+    std::this_thread::sleep_for(200ms);
+  }
+  REQUIRE(st["daemon"]["paused_hosts"].size() == 1);
+  CHECK(st["daemon"]["paused_hosts"][0]["host"] == "127.0.0.1");
+  CHECK(st["daemon"]["paused_hosts"][0]["reason"] == "Retry-After");
+  auto until = store::ParseTime(st["daemon"]["paused_hosts"][0]["until"].get<std::string>());
+  REQUIRE(until.has_value());
+  CHECK(*until > store::Now() + 50min);
+  auto table = testing::RunGleaner({"status", "--db", dir.path() + "/var/gleaner.db"});
+  CHECK_THAT(table.out, Catch::Contains("host 127.0.0.1 paused until"));
+  // The listing is due every second, but the host asked for an hour: nothing more is sent.
+  size_t before = server.Requests().size();
+  std::this_thread::sleep_for(3s);
+  CHECK(server.Requests().size() == before);
+  daemon.Signal(SIGTERM);
+  REQUIRE(daemon.WaitFor(20s) == std::optional<int>(0));
+  auto store = store::Store::Open(dir.path() + "/var/gleaner.db", store::OpenMode::kReadOnly);
+  REQUIRE(store.has_value());
+  auto entry = store->FindUrl(o + "/fr/busy/1");
+  REQUIRE(entry.has_value());
+  REQUIRE(entry->has_value());
+  CHECK((*entry)->attempts == 1);
+  CHECK((*entry)->state == store::FrontierState::kScheduled);
+  CHECK((*entry)->next_fetch > store::Now() + 50min);
+}
+
 TEST_CASE("SIGKILL mid-crawl, then a restart, loses and duplicates nothing", "[e2e][daemon]") {
   Setup s;
   {
