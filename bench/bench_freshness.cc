@@ -44,7 +44,7 @@ struct Args {
   std::string gleaner;
 };
 
-// Politeness as the brief of this benchmark fixes it.
+// Real politeness: one request per second per host, as a news box runs by default.
 constexpr const char* kConfig =
     "log_level: warn\nfetch:\n  delay: 1s\n  jitter: 100ms\n  retries: 1\n";
 // News published before this much of the run has passed waits for the daemon's start
