@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Quality of generic extraction on the article-extraction-benchmark (issue 3): runs
+# Quality of generic extraction on the article-extraction-benchmark: runs
 # `gleaner extract --generic` on each of the 181 pages and scores the bodies with the
 # benchmark's metric (4-token shingles, macro precision/recall, F1). Targets: F1 >= 0.970,
 # precision >= 0.950.

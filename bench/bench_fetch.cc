@@ -5,7 +5,7 @@
 //   build/bench/bench_fetch [--requests N] [--inflight K] [--page-bytes B]
 //
 // CPU is the polling thread's own (CLOCK_THREAD_CPUTIME_ID): the fetcher plus libcurl,
-// not the server's threads. Target (issue 5): >= 10,000 requests/s and <= 50 us CPU per
+// not the server's threads. Target: >= 10,000 requests/s and <= 50 us CPU per
 // request at 16 in flight.
 #include <curl/curl.h>
 #include <time.h>

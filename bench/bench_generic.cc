@@ -1,5 +1,5 @@
-// Speed and memory of generic extraction on the article-extraction-benchmark pages
-// (issue 3): every page is loaded into memory first, then, in one run,
+// Speed and memory of generic extraction on the article-extraction-benchmark pages:
+// every page is loaded into memory first, then, in one run,
 //   (a) gumbo_parse alone (the HTML5 parser every page goes through), and
 //   (b) full generic extraction: decode, parse, DOM, metadata, scoring, text, JSON
 // are timed over the same pages for a number of rounds. Prints pages/s and MB/s of each,

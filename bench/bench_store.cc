@@ -1,4 +1,4 @@
-// Store and queue throughput (ISSUE 4 "Speed"): stores N extract records of realistic size
+// Store and queue throughput: stores N extract records of realistic size
 // (default 100,000) in batches of 500, as `gleaner store` does, then claims and acks them in
 // batches of 100, in a fresh database under /tmp. Prints the figures; asserts nothing.
 //

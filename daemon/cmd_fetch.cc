@@ -88,7 +88,7 @@ fetch::FetchRequest RequestFor(const std::string& url, const rules::SiteRules* s
   return request;
 }
 
-// "the message says which" (issue 5): the failure class first, then the fetcher's detail.
+// The message says which failure it was: its class first, then the fetcher's detail.
 Error FetchError(const fetch::FetchResult& r) {
   ErrorCode code = fetch::ErrorCodeFor(r.error_kind);
   switch (code) {

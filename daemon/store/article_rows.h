@@ -31,7 +31,7 @@ struct StoredArticle {
 std::string ContentHash(std::string_view bytes);
 
 // The hash whose change makes a stored article "updated" and queued again: its title and
-// body (ISSUE 4). Tickers, related links and warnings change on every fetch of a news page
+// body. Tickers, related links and warnings change on every fetch of a news page
 // and must not re-deliver the article.
 std::string ArticleContentHash(const Article& article);
 

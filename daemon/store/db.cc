@@ -142,8 +142,8 @@ Result<void> Database::Configure() {
   // synchronous = NORMAL. In WAL mode a commit then writes the WAL without waiting for the
   // disk, and the WAL is synced at each checkpoint. A killed process (SIGKILL, a crash, an
   // OOM kill) loses nothing committed: the WAL pages are in the OS cache and recovery replays
-  // them, which is the guarantee ISSUE 4 asks for ("every acknowledged write is there" after
-  // SIGKILL; tested in store_crash_test.cc). A power cut can roll back the last commits since
+  // them, so every acknowledged write is there after a SIGKILL (tested in
+  // store_crash_test.cc). A power cut can roll back the last commits since
   // the last sync, never corrupt the file, and at-least-once delivery absorbs that: a lost ack
   // or claim means a redelivery, and a lost stored article rolls back with its frontier entry,
   // so the daemon fetches it again. FULL would sync on every commit: one fsync per claim and
