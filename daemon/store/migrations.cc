@@ -108,7 +108,6 @@ INSERT INTO frontier_v3 (id, url_key, url, canonical_url, site, kind, state, nex
   FROM frontier;
 DROP TABLE frontier;
 ALTER TABLE frontier_v3 RENAME TO frontier;
-CREATE INDEX frontier_due ON frontier(next_fetch_ms) WHERE state = 'scheduled';
 CREATE INDEX frontier_by_site ON frontier(site, state);
 -- DueForHost, NextDueForHost, HostsWithWork: one range per (host, priority).
 CREATE INDEX frontier_by_host ON frontier(host, priority, next_fetch_ms)

@@ -438,22 +438,6 @@ Result<void> Store::ForEachArticle(const ArticleFilter& filter,
   return tx->Commit();
 }
 
-Result<std::vector<FrontierEntry>> Store::DueUrls(Time now, int limit,
-                                                  const std::optional<std::string>& site) {
-  static const std::string sql = "SELECT " + std::string(kFrontierColumns) +
-                                 " FROM frontier WHERE state = 'scheduled'"
-                                 " AND next_fetch_ms <= ?1 AND (?2 IS NULL OR site = ?2)"
-                                 " ORDER BY next_fetch_ms, id LIMIT ?3";
-  auto select = db_->Prepare(sql);
-  if (!select) return tl::unexpected(select.error());
-  (*select)->Bind(1, ToMillis(now)).Bind(2, site).Bind(3, int64_t{limit});
-  std::vector<FrontierEntry> entries;
-  if (auto ok = AppendFrontierRows(**select, db_->path(), entries); !ok) {
-    return tl::unexpected(ok.error());
-  }
-  return entries;
-}
-
 Result<std::vector<FrontierEntry>> Store::DueForHost(const std::string& host, Time now, int limit) {
   // One index range per priority, in priority order: within a priority the index is ordered
   // by next fetch time, so each range stops at the first row not due.

@@ -212,11 +212,6 @@ class Store {
   Result<void> ForEachArticle(const ArticleFilter& filter,
                               const std::function<bool(const StoredArticle&)>& visit);
 
-  // Up to `limit` scheduled URLs whose next fetch is at or before `now` (of `site` only,
-  // when given), earliest first. kDatabase on failure.
-  Result<std::vector<FrontierEntry>> DueUrls(Time now, int limit,
-                                             const std::optional<std::string>& site = {});
-
   // Up to `limit` scheduled URLs of `host` due at or before `now`, by priority, then next
   // fetch time, then id (discovery order); empty when limit <= 0. An index range: its cost
   // does not grow with the rows of other hosts nor with the host's rows not due. kDatabase

@@ -260,15 +260,15 @@ TEST_CASE("the frontier keeps one entry per URL and records fetches", "[store]")
   REQUIRE(added.has_value());
   CHECK(added->urls_added == 2);
 
-  auto due = f.store.DueUrls(kT0, 10);
+  auto due = f.store.DueForHost("example.com", kT0, 10);
   REQUIRE(due.has_value());
   REQUIRE(due->size() == 1);
   CHECK((*due)[0].url == "https://example.com/feed.xml");
   CHECK((*due)[0].kind == UrlKind::kFeed);
-  due = f.store.DueUrls(kT0 + 10s, 10);
+  due = f.store.DueForHost("example.com", kT0 + 10s, 10);
   REQUIRE(due.has_value());
   CHECK(due->size() == 2);
-  CHECK(f.store.DueUrls(kT0 + 10s, 10, std::string("nobody"))->empty());
+  CHECK(f.store.DueForHost("nobody.example", kT0 + 10s, 10)->empty());
 
   // A failure counts an attempt and keeps the validators; a success resets both.
   WriteBatch fetched;
@@ -311,7 +311,7 @@ TEST_CASE("the frontier keeps one entry per URL and records fetches", "[store]")
   REQUIRE(done.RecordFetch(article).has_value());
   REQUIRE(done.PutArticle(MakeArticle("https://example.com/a", "A")).has_value());
   REQUIRE(f.store.Write(done, kT0 + 20s).has_value());
-  due = f.store.DueUrls(kT0 + 1h, 10);
+  due = f.store.DueForHost("example.com", kT0 + 1h, 10);
   REQUIRE(due.has_value());
   REQUIRE(due->size() == 1);
   CHECK((*due)[0].url == "https://example.com/feed.xml");

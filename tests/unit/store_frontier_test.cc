@@ -228,7 +228,7 @@ TEST_CASE("a parked site is not fetched until it is scheduled again", "[store]")
   CHECK(Urls(f.store.DueForHost("a.example", kT0 + 1h, 10)).empty());
   CHECK(f.store.HostsWithWork()->empty());
   CHECK_FALSE(f.store.NextDueForHost("b.example")->has_value());
-  CHECK(f.store.DueUrls(kT0 + 1h, 10)->empty());
+  CHECK(Urls(f.store.DueForHost("b.example", kT0 + 1h, 10)).empty());
 
   // A fetch in flight when the site went keeps it parked.
   FetchOutcome polled;
