@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "extractors/core/units.h"
+
 namespace gleaner::testing {
 namespace {
 
@@ -85,18 +87,6 @@ std::string EscapeRegex(std::string_view text) {
     out += c;
   }
   return out;
-}
-
-// An interval as a site file writes it: "5s", "1h", "250ms".
-std::string Every(milliseconds every) {
-  struct Unit {
-    int64_t ms;
-    const char* suffix;
-  };
-  for (Unit u : {Unit{3600000, "h"}, Unit{60000, "m"}, Unit{1000, "s"}}) {
-    if (every.count() % u.ms == 0) return std::to_string(every.count() / u.ms) + u.suffix;
-  }
-  return std::to_string(every.count()) + "ms";
 }
 
 NewsPage Page(std::string content_type, std::string body, std::string etag = "") {
@@ -320,7 +310,7 @@ std::string NewsSite::SiteFile() const {
   auto source = [&](const char* kind, const std::string& path, milliseconds every) {
     if (every.count() <= 0) return;
     yaml +=
-        std::string("  - ") + kind + ": " + origin_ + path + "\n    every: " + Every(every) + "\n";
+        std::string("  - ") + kind + ": " + origin_ + path + "\n    every: " + gleaner::FormatDuration(every) + "\n";
   };
   source("listing", "/", options_.listing_every);
   source("feed", "/rss", options_.feed_every);
