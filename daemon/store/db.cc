@@ -123,6 +123,17 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, OpenMo
 Result<void> Database::Configure() {
   sqlite3_extended_result_codes(handle(), 1);
   sqlite3_busy_timeout(handle(), static_cast<int>(kBusyTimeout.count()));
+  // The file is writable by every member of the `gleaner` group, so its schema is not
+  // trusted. Defensive mode refuses what could corrupt it from SQL (writable_schema, page
+  // writes through dbstat/sqlite_dbpage); trusted_schema=OFF keeps SQL functions with side
+  // effects and virtual tables out of views and triggers a member may have planted, so they
+  // never run with the daemon's rights.
+  if (int rc = sqlite3_db_config(handle(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr); rc != SQLITE_OK) {
+    return tl::unexpected(MakeError(rc, "defensive mode"));
+  }
+  if (int rc = sqlite3_db_config(handle(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr); rc != SQLITE_OK) {
+    return tl::unexpected(MakeError(rc, "trusted_schema"));
+  }
   // Reading the schema first makes a file that is not a database (or is corrupt in its
   // header) fail here, before any pragma below could write to it.
   if (auto ok = QueryInt("SELECT count(*) FROM sqlite_schema"); !ok) {

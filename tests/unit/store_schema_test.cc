@@ -268,3 +268,36 @@ TEST_CASE("read-only and consumer opens do not create a missing database", "[sto
 
 }  // namespace
 }  // namespace gleaner::store
+
+namespace gleaner::store {
+namespace {
+
+// Any member of the `gleaner` group can write the file, so no connection trusts its schema.
+TEST_CASE("every connection is defensive: SQL cannot rewrite the schema, and the schema is not trusted",
+          "[store][defensive]") {
+  TempDir dir;
+  std::string path = dir.path() + "/gleaner.db";
+  REQUIRE(Store::Open(path, OpenMode::kCreate).has_value());
+  for (OpenMode mode : {OpenMode::kCreate, OpenMode::kReadWrite, OpenMode::kReadOnly}) {
+    auto db = Database::Open(path, mode);
+    REQUIRE(db.has_value());
+    CHECK(Count(**db, "PRAGMA trusted_schema") == 0);
+  }
+  auto db = Database::Open(path, OpenMode::kReadWrite);
+  REQUIRE(db.has_value());
+  // The classic way to corrupt a database from SQL: edit the schema table directly.
+  (void)(*db)->Exec("PRAGMA writable_schema = ON");
+  auto edit = (*db)->Exec("UPDATE sqlite_schema SET sql = 'CREATE TABLE articles(x)' WHERE name = 'articles'");
+  REQUIRE_FALSE(edit.has_value());
+  CHECK(edit.error().code == ErrorCode::kDatabase);
+  db->reset();
+  auto reopened = Store::Open(path, OpenMode::kReadWrite);
+  REQUIRE(reopened.has_value());
+  auto check = reopened->database().Prepare("PRAGMA integrity_check");
+  REQUIRE(check.has_value());
+  REQUIRE((*check)->Step().value_or(false));
+  CHECK((*check)->ColumnText(0) == "ok");
+}
+
+}  // namespace
+}  // namespace gleaner::store
