@@ -9,7 +9,6 @@
 #include "daemon/cmd_common.h"
 #include "daemon/commands.h"
 #include "daemon/schedule/status_file.h"
-#include "daemon/site_files.h"
 #include "daemon/store/store.h"
 
 namespace gleaner::cli {
@@ -94,15 +93,16 @@ void PrintTable(const json& daemon, const json& queue, const json& frontier) {
   }
 }
 
-// The running daemon's status document, or null when none is fresh.
-json DaemonStatus(const std::string& database) {
-  auto text = ReadFileCapped(schedule::StatusFilePath(database), 16u << 20);
-  if (!text) return nullptr;
-  json j = json::parse(*text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("pid") || !j.contains("updated")) return nullptr;
+// The running daemon's status document (every field PrintTable reads checked), or null
+// when none is fresh. kInput naming the file when it is there but not a status document.
+Result<json> DaemonStatus(const std::string& database) {
+  auto read = schedule::ReadStatusFile(schedule::StatusFilePath(database));
+  if (!read) return tl::unexpected(read.error());
+  if (!*read) return json(nullptr);
+  json& j = **read;
   auto updated = store::ParseTime(j["updated"].get<std::string>());
-  if (!updated || store::Now() - *updated > kStaleAfter || !ProcessAlive(j["pid"].get<int>())) return nullptr;
-  return j;
+  if (!updated || store::Now() - *updated > kStaleAfter || !ProcessAlive(j["pid"].get<int>())) return json(nullptr);
+  return std::move(j);
 }
 
 }  // namespace
@@ -116,7 +116,10 @@ int CmdStatus(const CommandArgs& argv) {
                "--json), rule breakage (how often the generic fallback stepped in, and why), the\n"
                "time of the last new article and of the last successful fetch, its backlog (articles\n"
                "due), retries waiting, parked rows and next poll; the hosts paused (Retry-After,\n"
-               "circuit breaker) and until when; and the queue's depth. Read-only.\n", stdout);
+               "circuit breaker) and until when; and the queue's depth. Read-only.\n\n"
+               "Exit codes: 0 ok (also when no daemon runs); 3 the status file beside the database\n"
+               "is unreadable, larger than 4 MiB or not a status document (the message names it);\n"
+               "8 database error.\n", stdout);
     return 0;
   }
   auto config = ConfigFromArgs(*args);
@@ -134,7 +137,9 @@ int CmdStatus(const CommandArgs& argv) {
   } else if (store.error().code != ErrorCode::kInput) {
     return ReportError("status", store.error());
   }
-  json daemon = DaemonStatus(config->database);
+  auto daemon_status = DaemonStatus(config->database);
+  if (!daemon_status) return ReportError("status", daemon_status.error());
+  const json& daemon = *daemon_status;
   if (args->Has("json")) {
     std::printf("%s\n", json{{"daemon", daemon}, {"queue", queue}, {"frontier", frontier}}.dump().c_str());
   } else {
