@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <ctime>
@@ -22,6 +23,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "daemon/fetch/address_guard.h"
 #include "daemon/fetch/host_policy.h"
 #include "daemon/fetch/http_util.h"
 #include "daemon/fetch/robots.h"
@@ -166,6 +168,10 @@ struct Job {
   FetchErrorKind abort_kind = FetchErrorKind::kNone;
   std::string abort_message;
   std::optional<std::string> location;  // of a redirect response
+  // The address guard asked by the connection callback, and its refusals in this try
+  // (curl moves on to the host's next address, if any, after each).
+  const AddressGuard* guard = nullptr;
+  std::string blocked;
 };
 
 struct RobotsEntry {
@@ -179,6 +185,21 @@ struct RobotsEntry {
   std::list<std::string>::iterator lru;  // its place in the cache's recency list
   size_t bytes = 0;                      // its estimated size, as counted in the cache
 };
+
+namespace {
+
+std::string BlockedMessage(const std::string& url, const std::string& refusals) {
+  return "blocked address: " + url + ": " + refusals + ", not in fetch.allow_networks";
+}
+
+// Why a page of an origin whose robots.txt failed fails: a refused address is the page's
+// own refusal, named after it; other failures say that robots.txt could not be fetched.
+std::string RobotsFailureFor(const Job& job, const RobotsEntry& entry) {
+  if (entry.failure_kind != FetchErrorKind::kBlockedAddress) return entry.failure_message;
+  return BlockedMessage(job.url, entry.failure_message);
+}
+
+}  // namespace
 
 class CurlFetcher::Impl {
  public:
@@ -217,6 +238,7 @@ class CurlFetcher::Impl {
   void RecountRobots(const std::string& origin, RobotsEntry& entry);
   void EvictRobots();
   void ForgetRobotsRules();
+  void ForgetBlockedRobots();
   std::list<std::string>::iterator EraseRobots(std::list<std::string>::iterator lru);
   // Transfers.
   void Start(Job* job, TimePoint now);
@@ -224,6 +246,7 @@ class CurlFetcher::Impl {
   void ReleaseEasy(Easy* easy);
   curl_slist* HeadersFor(Job* job);
   static size_t OnBody(char* data, size_t size, size_t count, void* user);
+  static curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address);
   static bool CheckResponseStart(Job* job);
   static bool SniffBody(Job* job);
   // Outcomes.
@@ -250,6 +273,7 @@ class CurlFetcher::Impl {
   int generation_ = 0;  // bumped by Reconfigure: older easy handles are not reused
   MultiPtr multi_;
   HostPolicy policy_;
+  AddressGuard guard_;
   std::mt19937_64 rng_;
 
   std::unordered_map<Job*, std::unique_ptr<Job>> jobs_;       // owns every live job
@@ -278,6 +302,7 @@ CurlFetcher::Impl::Impl(const CurlFetcherOptions& options, MultiPtr multi)
       product_token_(ProductToken(options.settings.user_agent)),
       multi_(std::move(multi)),
       policy_(LimitsOf(options.settings)),
+      guard_(options.settings.allow_networks),
       rng_(options.seed ? *options.seed : std::random_device{}()),
       global_cap_(GlobalCapOf(options.settings)) {}
 
@@ -300,6 +325,9 @@ Easy* CurlFetcher::Impl::AcquireEasy() {
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, easy->error);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Impl::OnBody);
+  // Every connection, of every hop and try, is checked after DNS and before connect(): a
+  // name that resolves (or re-resolves) to an internal address gets no packet.
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, &Impl::OnOpenSocket);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -492,7 +520,7 @@ bool CurlFetcher::Impl::PassRobots(Job* job, TimePoint now) {
       entry.waiting.push_back(job);
       return false;
     case RobotsEntry::State::kFailed:
-      Finish(job, entry.failure_kind, entry.failure_message);
+      Finish(job, entry.failure_kind, RobotsFailureFor(*job, entry));
       return false;
     case RobotsEntry::State::kReady:
       break;
@@ -567,6 +595,15 @@ void CurlFetcher::Impl::ForgetRobotsRules() {
   for (auto it = robots_lru_.begin(); it != robots_lru_.end();) {
     bool fetching = robots_.at(*it).state == RobotsEntry::State::kFetching;
     it = fetching ? std::next(it) : EraseRobots(it);
+  }
+}
+
+void CurlFetcher::Impl::ForgetBlockedRobots() {
+  for (auto it = robots_lru_.begin(); it != robots_lru_.end();) {
+    const RobotsEntry& entry = robots_.at(*it);
+    bool blocked = entry.state == RobotsEntry::State::kFailed &&
+                   entry.failure_kind == FetchErrorKind::kBlockedAddress;
+    it = blocked ? EraseRobots(it) : std::next(it);
   }
 }
 
@@ -648,6 +685,9 @@ void CurlFetcher::Impl::Start(Job* job, TimePoint now) {
   curl_easy_setopt(h, CURLOPT_URL, job->url.c_str());
   curl_easy_setopt(h, CURLOPT_PRIVATE, job);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, job);
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, job);
+  job->guard = &guard_;
+  job->blocked.clear();
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, HeadersFor(job));
   // Refuses a declared Content-Length over the cap before any byte; the write callback
   // covers bodies without one and decompressed sizes. robots.txt is truncated instead.
@@ -657,6 +697,23 @@ void CurlFetcher::Impl::Start(Job* job, TimePoint now) {
   ++in_flight_;
   milliseconds delay = job->request.delay.value_or(options_.settings.delay);
   policy_.OnStart(job->target.host, now, policy_.Spacing(job->target.host, delay) + Jitter());
+}
+
+// Opens the socket of a connection libcurl is about to make, unless the guard refuses its
+// address: CURL_SOCKET_BAD makes libcurl try the host's next address or fail the transfer
+// with CURLE_COULDNT_CONNECT, which OnTransferDone reports as kBlockedAddress.
+curl_socket_t CurlFetcher::Impl::OnOpenSocket(void* user, curlsocktype purpose,
+                                              curl_sockaddr* address) {
+  Job* job = static_cast<Job*>(user);
+  std::optional<Address> ip = AddressOf(&address->addr, address->addrlen);
+  std::optional<std::string> refusal =
+      ip ? job->guard->Refusal(*ip) : std::optional<std::string>("not an IP address");
+  if (purpose != CURLSOCKTYPE_IPCXN || refusal) {
+    if (!job->blocked.empty()) job->blocked += ", ";
+    job->blocked += refusal.value_or("not an outgoing connection");
+    return CURL_SOCKET_BAD;
+  }
+  return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 // Runs on the first body byte: by then the status and headers are known.
@@ -822,6 +879,10 @@ void CurlFetcher::Impl::OnTransferDone(Job* job, CURLcode code) {
   if (job->abort_kind != FetchErrorKind::kNone) {  // our own cap or check: no retry
     policy_.OnSuccess(job->target.host);           // the host answered
     Finish(job, job->abort_kind, job->abort_message);
+  } else if (code != CURLE_OK && !job->blocked.empty()) {  // permanent: no retry, no breaker
+    std::string message = BlockedMessage(job->url, job->blocked);
+    spdlog::warn("fetch: {}", message);
+    Finish(job, FetchErrorKind::kBlockedAddress, std::move(message));
   } else if (code != CURLE_OK) {
     std::string message = DescribeKind(curl_kind) + ": " + job->url + ": " + curl_message;
     if (IsRetryable(curl_kind)) {
@@ -973,7 +1034,7 @@ void CurlFetcher::Impl::OnRobotsDone(Job* job) {
   std::vector<Job*> waiting;
   waiting.swap(entry.waiting);
   if (entry.state == RobotsEntry::State::kFailed) {
-    for (Job* w : waiting) Finish(w, entry.failure_kind, entry.failure_message);
+    for (Job* w : waiting) Finish(w, entry.failure_kind, RobotsFailureFor(*w, entry));
   } else {
     // Decided here, so that evicting the entry cannot send them back to wait for it.
     std::vector<Job*> cleared;
@@ -999,6 +1060,12 @@ void CurlFetcher::Impl::SettleRobots(Job* job, RobotsEntry& entry, TimePoint now
     entry.state = RobotsEntry::State::kReady;
     entry.expires = now + options_.settings.robots_ttl;
     policy_.SetCrawlDelay(job->target.host, entry.rules.crawl_delay());
+  } else if (r.error_kind == FetchErrorKind::kBlockedAddress) {
+    // The pages are refused for the same reason; their messages name them (RobotsFailureFor).
+    entry.state = RobotsEntry::State::kFailed;
+    entry.failure_kind = r.error_kind;
+    entry.failure_message = job->blocked;
+    entry.expires = now + options_.robots_failure_ttl;
   } else {
     entry.state = RobotsEntry::State::kFailed;
     entry.failure_kind = r.error_kind;
@@ -1074,6 +1141,10 @@ void CurlFetcher::Impl::Reconfigure(const FetchSettings& settings) {
   user_agent_ = UserAgentOf(settings);
   product_token_ = ProductToken(settings.user_agent);
   policy_.SetLimits(LimitsOf(settings));
+  // New connections obey the new list; idle ones in libcurl's cache were checked under the
+  // old one and live at most its idle age (CURLOPT_MAXAGE_CONN, 118 s by default).
+  guard_ = AddressGuard(settings.allow_networks);
+  ForgetBlockedRobots();  // refused under the old list: asked again under the new one
   global_cap_ = GlobalCapOf(settings);
   // Handles carry the old options: idle ones go now, busy ones when their transfer ends.
   ++generation_;

@@ -29,6 +29,8 @@ std::string_view ErrorKindName(FetchErrorKind kind) {
       return "robots";
     case FetchErrorKind::kHttpStatus:
       return "http_status";
+    case FetchErrorKind::kBlockedAddress:
+      return "blocked_address";
   }
   return "connect";
 }

@@ -36,6 +36,10 @@ enum class FetchErrorKind {
   kRobots,            // disallowed by robots.txt: never requested
   kHttpStatus,        // an HTTP error status (4xx, or 5xx/429 after the retries)
   kHostPaused,        // the host's circuit breaker is open, or its Retry-After is too far
+  // Every address the host resolved to is loopback, private or otherwise special and not in
+  // fetch.allow_networks (address_guard.h): refused before connecting. Permanent until the
+  // configuration changes, so never retried and not counted against the host's breaker.
+  kBlockedAddress,
 };
 
 // The contract's `error_kind` string (CONTRACT.md "gleaner fetch --raw"), or "" for kNone.

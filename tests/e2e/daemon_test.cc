@@ -96,7 +96,8 @@ struct Setup {
                                                  "/fr/page/2\n    every: 1s\n  - feed: " + o + "/fr/rss\n    every: 1s\n"));
     dir.Write("sites/local-ar.yaml", SiteFile("local-ar", "ar", o, "ar",
                                              "  - sitemap: " + o + "/ar/sitemap_index.xml\n    every: 1s\n"));
-    dir.Write("gleaner.yaml", "fetch:\n  delay: 20ms\n  jitter: 10ms\n  retries: 0\n  per_host_connections: 4\n");
+    dir.Write("gleaner.yaml", std::string("fetch:\n  delay: 20ms\n  jitter: 10ms\n  retries: 0\n  per_host_connections: 4\n") +
+                                  testing::kAllowLoopback);
     args = {"run", "--config", dir.path() + "/gleaner.yaml", "--sites", dir.path() + "/sites",
             "--db", dir.path() + "/var/gleaner.db"};
   }
@@ -212,7 +213,7 @@ TEST_CASE("SIGHUP with a broken site file keeps the daemon running on the old ru
 
 TEST_CASE("SIGHUP applies new fetch settings and log level; a new database waits for a restart", "[e2e][daemon]") {
   Setup s;
-  const std::string fetch = "fetch:\n  delay: 20ms\n  jitter: 10ms\n  retries: 0\n";
+  const std::string fetch = std::string("fetch:\n  delay: 20ms\n  jitter: 10ms\n  retries: 0\n") + testing::kAllowLoopback;
   s.dir.Write("gleaner.yaml", "database: var/gleaner.db\n" + fetch);
   std::vector<std::string> args = {"run", "--config", s.dir.path() + "/gleaner.yaml", "--sites", s.dir.path() + "/sites"};
   testing::Daemon daemon(args, s.dir.path());
@@ -249,7 +250,7 @@ TEST_CASE("a host that asks for a pause is left alone until it ends, and status 
   server.Route("/fr/", HttpReply::Html("<a href='/fr/busy/1'>busy</a>"));
   server.Route("/fr/busy/1", HttpReply::Text("come back later", "text/plain", 503).With("Retry-After", "3600"));
   dir.Write("sites/local-fr.yaml", SiteFile("local-fr", "fr", o, "fr", "  - listing: " + o + "/fr/\n    every: 1s\n"));
-  dir.Write("gleaner.yaml", "fetch:\n  delay: 10ms\n  jitter: 0ms\n  retries: 0\n");
+  dir.Write("gleaner.yaml", std::string("fetch:\n  delay: 10ms\n  jitter: 0ms\n  retries: 0\n") + testing::kAllowLoopback);
   testing::Daemon daemon({"run", "--config", dir.path() + "/gleaner.yaml", "--sites", dir.path() + "/sites", "--db",
                           dir.path() + "/var/gleaner.db"},
                          dir.path());
@@ -323,7 +324,7 @@ TEST_CASE("a page the daemon died on twice in a row is given up, the crawl goes 
   server.Route("/fr/big/1", HttpReply::Html(big));
   server.Route("/fr/small/2", HttpReply::Text(Fixture("maghress-fr-2022-10-31-onu-technologie"), "text/html"));
   dir.Write("sites/local-fr.yaml", SiteFile("local-fr", "fr", o, "fr", "  - listing: " + o + "/fr/\n    every: 1h\n"));
-  dir.Write("gleaner.yaml", "fetch:\n  delay: 1ms\n  jitter: 0ms\n  retries: 0\n");
+  dir.Write("gleaner.yaml", std::string("fetch:\n  delay: 1ms\n  jitter: 0ms\n  retries: 0\n") + testing::kAllowLoopback);
   std::vector<std::string> args = {"run", "--config", dir.path() + "/gleaner.yaml", "--sites", dir.path() + "/sites",
                                    "--db", dir.path() + "/var/gleaner.db"};
   std::string big_url = o + "/fr/big/1";

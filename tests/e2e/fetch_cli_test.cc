@@ -34,7 +34,8 @@ struct Box {
                                  "  jitter: 0s\n"
                                  "  retries: 0\n"
                                  "  timeout: 10s\n"
-                                 "  contact: https://example.org/bot\n");
+                                 "  contact: https://example.org/bot\n" +
+                                     std::string(testing::kAllowLoopback));
 
   RunResult Fetch(std::vector<std::string> args) const {
     args.insert(args.begin(), "fetch");
@@ -184,7 +185,8 @@ TEST_CASE("fetch keeps logs off stdout", "[e2e][fetch]") {
   });
   Box box;
   std::string config =
-      box.dir.Write("retry.yaml", "fetch:\n  delay: 0s\n  jitter: 0s\n  retries: 1\n");
+      box.dir.Write("retry.yaml", std::string("fetch:\n  delay: 0s\n  jitter: 0s\n  retries: 1\n") +
+                                        testing::kAllowLoopback);
   RunResult r =
       RunGleaner({"fetch", "--raw", "--config", config, server.Url("/busy")}, "", box.dir.path());
   REQUIRE(r.exit_code == 0);

@@ -26,7 +26,10 @@ TEST_CASE("fetch --store stores the record and queues a changed page again", "[e
   testing::TempDir dir;
   std::string db = dir.path() + "/g.db";
   dir.Write("sites/.keep", "");
-  std::vector<std::string> fetch = {"fetch", "--store", "--db", db, "--sites", dir.path() + "/sites", server.Url("/a/1")};
+  std::string config = dir.Write("gleaner.yaml", std::string("fetch:\n") + testing::kAllowLoopback);
+  std::vector<std::string> fetch = {"fetch",  "--store", "--db",           db,
+                                    "--sites", dir.path() + "/sites", "--config", config,
+                                    server.Url("/a/1")};
 
   auto first = testing::RunGleaner(fetch);
   REQUIRE(first.exit_code == 0);
@@ -58,7 +61,9 @@ TEST_CASE("fetch --store on a database that is not one exits 8 and leaves it alo
   testing::TempDir dir;
   std::string db = dir.Write("g.db", "this is not a database, and must stay as it is\n");
   dir.Write("sites/.keep", "");
-  auto r = testing::RunGleaner({"fetch", "--store", "--db", db, "--sites", dir.path() + "/sites", server.Url("/a/1")});
+  std::string config = dir.Write("gleaner.yaml", std::string("fetch:\n") + testing::kAllowLoopback);
+  auto r = testing::RunGleaner({"fetch", "--store", "--db", db, "--sites", dir.path() + "/sites", "--config", config,
+                                server.Url("/a/1")});
   CHECK(r.exit_code == 8);
   CHECK_THAT(r.err, Catch::Contains(db));
   CHECK(testing::ReadFile(db) == "this is not a database, and must stay as it is\n");

@@ -28,6 +28,11 @@
 
 namespace gleaner::testing {
 
+// A `fetch:` line for the config files of tests and benchmarks: gleaner's address guard
+// refuses loopback addresses unless `fetch.allow_networks` holds them, and every test
+// server listens on one (HttpServer, the news web's 127.x hosts).
+inline constexpr char kAllowLoopback[] = "  allow_networks: [127.0.0.0/8]\n";
+
 struct HttpRequest {
   uint64_t connection = 0;  // serial number of the TCP connection (keep-alive checks)
   std::chrono::steady_clock::time_point arrival;  // when the request head was complete
