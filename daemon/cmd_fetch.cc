@@ -41,8 +41,9 @@ constexpr const char* kHelp =
     "  --db PATH        the database for --store (default: the config's `database`)\n"
     "  --pretty         indent the JSON for people\n"
     "\n"
-    "Exit codes: 0 ok, 4 no article, 5 network failure or a cap, 6 HTTP error status,\n"
-    "7 refused by robots.txt (and 1, 2, 3 for configuration, usage and file errors).\n";
+    "Exit codes: 0 ok, 4 no article, 5 network failure, a cap or a blocked address\n"
+    "(see fetch.allow_networks), 6 HTTP error status, 7 refused by robots.txt (and 1, 2, 3\n"
+    "for configuration, usage and input errors such as a URL over 4096 bytes).\n";
 
 ArgSpec Spec() {
   return {{"site", "sites", "config", "body", "db"}, {"raw", "pretty", "store", "help"}, {}};
@@ -175,6 +176,11 @@ int CmdFetch(const CommandArgs& argv) {
     return ReportError("fetch", {ErrorCode::kUsage, "exactly one URL expected (see --help)"});
   }
   const std::string url = args->positional[0];
+  if (url.size() > kMaxUrlBytes) {
+    return ReportError("fetch", {ErrorCode::kInput, "the URL is " + std::to_string(url.size()) +
+                                                        " bytes long; gleaner fetches URLs of at most " +
+                                                        std::to_string(kMaxUrlBytes) + " bytes"});
+  }
   if (!ParseUrl(url)) {  // other schemes parse, and are refused by the fetcher (exit 5)
     return ReportError("fetch", {ErrorCode::kUsage, "not an absolute URL: '" + url + "'"});
   }

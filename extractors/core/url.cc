@@ -297,7 +297,9 @@ std::optional<std::string> CanonicalPort(std::string_view port) {
 }  // namespace
 
 std::optional<UrlParts> ParseUrl(std::string_view url) {
-  Reference ref = Split(Clean(url));
+  std::string cleaned = Clean(url);
+  if (cleaned.size() > kMaxUrlBytes) return std::nullopt;
+  Reference ref = Split(cleaned);
   if (!ref.scheme) return std::nullopt;
   UrlParts parts;
   parts.scheme = *ref.scheme;
@@ -354,7 +356,9 @@ std::optional<std::string> NormalizeUrl(std::string_view url) {
   if (parts->path.empty()) parts->path = "/";
   if (parts->query) parts->query = FilterQuery(NormalizePercentEncoding(*parts->query));
   parts->fragment.reset();
-  return FormatUrl(*parts);
+  std::string normal = FormatUrl(*parts);
+  if (normal.size() > kMaxUrlBytes) return std::nullopt;
+  return normal;
 }
 
 }  // namespace gleaner

@@ -225,5 +225,24 @@ TEST_CASE("NormalizeUrl is idempotent over the RFC resolution results", "[url]")
   }
 }
 
+TEST_CASE("URLs longer than kMaxUrlBytes are refused", "[url]") {
+  const std::string origin = "https://a.example/";
+  const std::string longest = origin + std::string(kMaxUrlBytes - origin.size(), 'x');
+  const std::string too_long = longest + "x";
+  CHECK(ParseUrl(longest).has_value());
+  CHECK(NormalizeUrl(longest) == longest);
+  CHECK_FALSE(ParseUrl(too_long).has_value());
+  CHECK_FALSE(NormalizeUrl(too_long).has_value());
+  // Resolution does not cap: the caller sees (and counts) what it drops.
+  CHECK(ResolveUrl(origin, too_long.substr(origin.size())) == too_long);
+  CHECK_FALSE(NormalizeUrl(ResolveUrl(origin, too_long.substr(origin.size()))).has_value());
+  // Normalisation may not lengthen a URL past the cap either ("HTTPS://A.EXAMPLE" with an
+  // empty path gains a "/"): the cap holds for the stored form.
+  const std::string no_path = "https://a.example?" + std::string(kMaxUrlBytes - 18, 'q');
+  REQUIRE(no_path.size() == kMaxUrlBytes);
+  CHECK(ParseUrl(no_path).has_value());
+  CHECK_FALSE(NormalizeUrl(no_path).has_value());
+}
+
 }  // namespace
 }  // namespace gleaner
