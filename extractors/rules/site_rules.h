@@ -51,6 +51,10 @@ struct SiteRules {
   std::vector<PollSource> sources;
   std::optional<std::chrono::milliseconds> delay;  // politeness delay for this site
   bool sitemaps_from_robots = false;      // also poll the Sitemap: lines of robots.txt
+  // Hosts besides those of `sources` whose sitemaps may be read when a sitemap index or
+  // robots.txt names them (lower-case). Others are refused: a site could otherwise make
+  // us poll any host, internal ones included, hourly and for good.
+  std::vector<std::string> sitemap_hosts;
   std::vector<std::string> examples;      // article URLs, for `gleaner check` overlap tests
   std::vector<html::Selector> remove;     // removed in every layout
   std::vector<html::Selector> ticker;     // headline links captured into `ticker`
@@ -61,6 +65,10 @@ struct SiteRules {
   bool Owns(std::string_view url) const;
   // True when `url` is owned and matches `articles` (every owned URL when none is set).
   bool IsArticleUrl(std::string_view url) const;
+  // True when a sitemap at `url` may be read for this site: its host is the host of one
+  // of `sources` or is in `sitemap_hosts` (compared case-insensitively, ports ignored).
+  // False for an unparsable URL.
+  bool MayReadSitemapAt(std::string_view url) const;
 };
 
 // Compiles one site file. `file_name` is used in messages ("sites/x.yaml:12:5: ...").
