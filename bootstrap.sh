@@ -4,7 +4,10 @@
 #   bash bootstrap.sh run    installs what is missing, builds (Release) into build/,
 #                            and runs the daemon on the bundled default config
 #   bash bootstrap.sh test   installs what is missing, builds with AddressSanitizer and
-#                            UBSan into build-test/, and runs every test with ctest
+#                            UBSan into build-test/ and runs every test with ctest; then
+#                            builds the Release binary into build/ and checks its hardening
+#                            (tests/check_hardening.sh); then builds the fuzz targets with
+#                            clang into build-fuzz/ and runs each for 30 s (fuzz/run.sh)
 #
 # Needs root (or sudo) only when a Debian package is missing. Safe to run again.
 set -euo pipefail
@@ -24,6 +27,12 @@ packages=(
   nlohmann-json3-dev libcpp-httplib-dev libsystemd-dev
   systemd  # systemd-analyze: the tests verify the unit file
 )
+if [ "$mode" = test ]; then
+  packages+=(
+    binutils                    # readelf: tests/check_hardening.sh
+    clang libclang-rt-14-dev    # the fuzz build: clang 14, libFuzzer, its sanitizer runtimes
+  )
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -41,8 +50,15 @@ jobs=$(nproc 2>/dev/null || echo 2)
 if [ "$mode" = test ]; then
   cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGLEANER_SANITIZE=ON
   cmake --build build-test -j "$jobs"
-  cd build-test
-  exec ctest --output-on-failure -j "$jobs" --timeout 600
+  (cd build-test && ctest --output-on-failure -j "$jobs" --timeout 600)
+  # The hardening lives in the Release binary (the ASan build leaves FORTIFY out): build
+  # that one target, as `bootstrap.sh run` would, and read its ELF headers.
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+  cmake --build build -j "$jobs" --target gleaner
+  bash tests/check_hardening.sh build/gleaner
+  # Every fuzz target briefly on a copy of its seeds; a crash, hang or memory blow-up fails
+  # the run and names its reproducer. fuzz/README.md has the command for a long run.
+  exec bash fuzz/run.sh 30
 fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$jobs"
