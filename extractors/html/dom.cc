@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "extractors/core/libxml.h"
+#include "extractors/html/html_internal_attributes.h"
 #include "extractors/html/html_internal_gumbo.h"
 #include "extractors/html/html_internal_nesting.h"
 #include "extractors/html/html_internal_text.h"
@@ -49,11 +50,16 @@ bool IsXmlAttributeName(std::string_view name) {
 // Copies Gumbo's tree into a libxml2 document without recursion (an explicit stack), so
 // that nesting depth costs heap, not C stack. Element and attribute names are interned in
 // the document's dictionary: one lookup per distinct name, no per-node name allocation.
+// Attributes are appended in constant time each, and held to the same caps as the pre-pass
+// (CapAttributes) applies, in case Gumbo read a tag the pre-pass did not.
 class TreeCopier {
  public:
   TreeCopier(xmlDoc* doc, const DomLimits& limits) : doc_(doc), limits_(limits) {
     tag_names_.fill(nullptr);
   }
+
+  // Attributes left out by the caps.
+  size_t dropped_attributes() const { return dropped_attributes_; }
 
   // Returns the copied <html> element, or kNoArticle when the node cap is exceeded.
   Result<xmlNode*> Copy(const GumboNode& html) {
@@ -135,14 +141,36 @@ class TreeCopier {
   }
 
   void CopyAttributes(const GumboVector& attributes, xmlNode* node) {
+    xmlAttr* last = nullptr;
+    size_t kept = 0;
     for (unsigned int i = 0; i < attributes.length; ++i) {
       const auto* attr = static_cast<const GumboAttribute*>(attributes.data[i]);
       std::string_view name(attr->name);
       if (!IsXmlAttributeName(name)) continue;
+      if (kept >= limits_.max_attributes_per_element || attributes_ >= limits_.max_attributes) {
+        ++dropped_attributes_;
+        continue;
+      }
       lower_.assign(name);
       for (char& c : lower_) c = AsciiLower(c);
-      xmlNewNsProp(node, nullptr, reinterpret_cast<const xmlChar*>(lower_.c_str()),
-                   reinterpret_cast<const xmlChar*>(attr->value));
+      // xmlNewNsProp appends by walking the element's attribute list, O(n) per attribute:
+      // it is handed an element with no attributes and the new one is linked after `last`.
+      // It still does the rest of its work (interned name, text child, id registration).
+      xmlAttr* first = node->properties;
+      node->properties = nullptr;
+      xmlAttr* added = xmlNewNsProp(node, nullptr, reinterpret_cast<const xmlChar*>(lower_.c_str()),
+                                    reinterpret_cast<const xmlChar*>(attr->value));
+      node->properties = first;
+      if (added == nullptr) continue;
+      if (last == nullptr) {
+        node->properties = added;
+      } else {
+        last->next = added;
+        added->prev = last;
+      }
+      last = added;
+      ++kept;
+      ++attributes_;
     }
   }
 
@@ -169,6 +197,8 @@ class TreeCopier {
   xmlDoc* doc_;
   const DomLimits& limits_;
   size_t nodes_ = 0;
+  size_t attributes_ = 0;  // copied so far, for limits_.max_attributes
+  size_t dropped_attributes_ = 0;
   std::array<const xmlChar*, GUMBO_TAG_LAST + 1> tag_names_;
   std::string lower_;  // scratch buffer reused for every name
 };
@@ -244,6 +274,12 @@ Result<Document> ParseHtml(std::string_view utf8, const DomLimits& limits) {
                                            " nodes (limit dom_nodes)");
   }
   std::string_view input = guarded.changed ? std::string_view(guarded.filtered) : utf8;
+  // Gumbo's tokenizer is quadratic in attributes per tag, and attributes cost memory the
+  // node cap does not count: those over the caps are cut before Gumbo sees them. After
+  // GuardNesting, so that no CDATA section is left to read two ways.
+  internal::CappedAttributes capped = internal::CapAttributes(
+      input, limits.max_attributes_per_element, limits.max_attributes);
+  if (capped.changed) input = capped.filtered;
   static const GumboOptions kOptions = ParserOptions();
   std::string renamed;  // declared first so that it outlives `parse`, which points into it
   std::optional<internal::ContainedGumboParse> parse;
@@ -268,6 +304,12 @@ Result<Document> ParseHtml(std::string_view utf8, const DomLimits& limits) {
   Result<xmlNode*> root = copier.Copy(*html);
   if (!root) return tl::unexpected(root.error());
   xmlDocSetRootElement(doc.get(), *root);
+  if (size_t dropped = capped.dropped + copier.dropped_attributes(); dropped > 0) {
+    warnings.push_back(std::to_string(dropped) + " attributes dropped (more than " +
+                       std::to_string(limits.max_attributes_per_element) +
+                       " on one element or " + std::to_string(limits.max_attributes) +
+                       " on the page)");
+  }
   return Document(std::move(doc), std::move(warnings));
 }
 

@@ -20,11 +20,20 @@
 
 namespace gleaner::html {
 
-// Caps on what one page may cost. Hitting one is a clean kNoArticle error naming the cap.
+// Caps on what one page may cost. Hitting one is a clean kNoArticle error naming the cap,
+// except depth and attributes, which cut (see each field).
 struct DomLimits {
   size_t max_bytes = 16u << 20;  // UTF-8 input size
   size_t max_nodes = 500000;     // elements + text nodes copied into the document
   size_t max_depth = 512;        // nesting depth; deeper subtrees are cut off (not an error)
+  // Attributes kept per element; the rest are dropped, first ones kept. Real elements carry
+  // a handful, framework-heavy ones a few dozen; Gumbo compares each new attribute with every
+  // earlier one of its tag, so one tag with N costs N^2 (40,000 took 15 s).
+  size_t max_attributes_per_element = 128;
+  // Attributes kept per page, in page order; the rest are dropped. The heaviest real pages
+  // carry tens of thousands; each costs about 300 bytes across Gumbo's tree and libxml2's,
+  // which max_nodes does not count, so this bounds that memory to some 30 MB.
+  size_t max_attributes = 100000;
 };
 
 struct XmlDocDeleter {
@@ -50,11 +59,13 @@ class Document {
 };
 
 // Parses UTF-8 HTML. Returns kNoArticle when a cap in `limits` is exceeded (except depth,
-// which truncates). Never crashes on any input, including empty input (which yields
-// <html><head></head><body></body></html>). Markup on which Gumbo aborts is parsed again
-// with <math>, <svg>, <select> and <template> read as plain elements, and the Document
-// carries a warning saying so; kNoArticle if Gumbo aborts on that too. Thread-safe (see
-// html_internal_gumbo.h for the SIGABRT trap this installs on first use).
+// which truncates, and attributes, which are dropped with a warning on the Document). Never
+// crashes on any input, including empty input (which yields
+// <html><head></head><body></body></html>). Markup on which one of Gumbo's assertions fails
+// is parsed again with <math>, <svg>, <select> and <template> read as plain elements, and
+// the Document carries a warning saying so; kNoArticle if Gumbo fails on that too.
+// Thread-safe. Installs no signal handler: an abort other than Gumbo's failed assertion
+// ends the process (html_internal_gumbo.h).
 Result<Document> ParseHtml(std::string_view utf8, const DomLimits& limits = {});
 
 // The text of an element on one line: all descendant text except inside <script>, <style>,

@@ -2,17 +2,19 @@
 //
 // Debian 12's Gumbo (0.10.1, built with assertions on) aborts on some malformed markup:
 // `<table><math><select><mi><select><td>` ends in "parser.c:714: node_qualified_tag_is:
-// Assertion `node' failed" and SIGABRT. One such page would take the daemon down, and
+// Assertion `node' failed" and abort(). One such page would take the daemon down, and
 // because the page is still due after the restart, keep it down. ContainedGumboParse runs
-// gumbo_parse_with_options with every allocation in an arena of its own and SIGABRT
-// trapped on the calling thread: when Gumbo aborts, control comes back here, the arena
-// frees what Gumbo had allocated, and the caller gets no output instead of a dead process.
+// gumbo_parse_with_options with every allocation in an arena of its own, and this module
+// defines `__assert_fail`, glibc's entry point for a failed assert(). The executable's
+// definition interposes on libc's for every caller, libgumbo.so included (the linker
+// exports it because the shared library refers to it; `nm -D gleaner` lists it). When the
+// failing thread is inside ContainedGumboParse, control jumps back there, the arena frees
+// what Gumbo had allocated, and the caller gets no output instead of a dead process.
 //
-// The trap is the one signal handler in gleaner that does more than set a flag: recovery
-// from abort() cannot be deferred. It is (re)installed by each parse that finds another
-// handler in place, jumps only when the aborting thread is inside Gumbo, and otherwise hands
-// the signal to the handler it replaced (by default: the process dies as abort() intends). glibc's assert still prints its line to
-// stderr before aborting; the caller logs what it did about it.
+// Only a failed assertion during a parse is recovered. Any other assertion prints glibc's
+// line ("prog: file:line: function: Assertion `x' failed.") and aborts, as glibc's would;
+// and no signal is trapped: a SIGABRT from a heap-corruption check, the stack protector or
+// a watchdog ends the process even in the middle of a parse.
 #pragma once
 
 #include <gumbo.h>
@@ -47,7 +49,8 @@ class GumboArena {
 };
 
 // One Gumbo parse of `html` with `base` options (allocator and userdata are replaced).
-// output() is the parse tree, or nullptr when Gumbo aborted (then aborted() is true).
+// output() is the parse tree, or nullptr when one of Gumbo's assertions failed (then
+// aborted() is true).
 // The tree lives as long as this object. Not copyable or movable. Thread-safe: distinct
 // threads may parse at the same time.
 class ContainedGumboParse {

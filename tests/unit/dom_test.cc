@@ -1,10 +1,15 @@
 // The DOM every extractor walks: Gumbo's HTML5 tree copied into libxml2.
 #include <catch2/catch.hpp>
 
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cassert>
+#include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -199,6 +204,79 @@ TEST_CASE("subtrees deeper than the depth cap are cut, not an error", "[dom]") {
   CHECK(ElementText(doc->root()).find("deep") == std::string::npos);
 }
 
+size_t AttributeCount(const xmlNode* node) {
+  size_t n = 0;
+  for (const xmlAttr* a = node->properties; a != nullptr; a = a->next) ++n;
+  return n;
+}
+
+size_t TotalAttributes(const xmlNode* root) {
+  size_t total = 0;
+  std::vector<const xmlNode*> stack{root};
+  while (!stack.empty()) {
+    const xmlNode* node = stack.back();
+    stack.pop_back();
+    total += AttributeCount(node);
+    for (const xmlNode* c = node->children; c != nullptr; c = c->next) {
+      if (c->type == XML_ELEMENT_NODE) stack.push_back(c);
+    }
+  }
+  return total;
+}
+
+// `count` distinct attributes a0="v" a1="v" ...
+std::string ManyAttributes(size_t count) {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) out += " a" + std::to_string(i) + "=\"v\"";
+  return out;
+}
+
+TEST_CASE("an element with thousands of attributes keeps the first ones, with a warning",
+          "[dom][hostile]") {
+  const DomLimits limits;
+  std::string page = "<body><div id=\"story\" class=\"lead\"" + ManyAttributes(5000) +
+                     ">Text of the story.</div><p title=\"x\">Next.</p></body>";
+  auto doc = ParseHtml(page);
+  REQUIRE(doc.has_value());
+  const xmlNode* div = FirstElement(doc->root(), "div");
+  REQUIRE(div != nullptr);
+  CHECK(AttributeCount(div) == limits.max_attributes_per_element);
+  CHECK(Attribute(div, "id") == "story");  // the first attributes are the ones kept
+  CHECK(Attribute(div, "class") == "lead");
+  CHECK_FALSE(Attribute(div, "a4000").has_value());
+  CHECK(Attribute(FirstElement(doc->root(), "p"), "title") == "x");
+  CHECK(ElementText(doc->root()) == "Text of the story. Next.");
+  REQUIRE(doc->warnings().size() == 1);
+  CHECK(doc->warnings()[0].find("attributes") != std::string::npos);
+}
+
+TEST_CASE("a page over the attribute budget keeps its elements and text, with a warning",
+          "[dom][hostile]") {
+  DomLimits limits;
+  limits.max_attributes = 1000;
+  std::string page = "<body>";
+  for (int i = 0; i < 100; ++i) page += "<p" + ManyAttributes(20) + ">para " + std::to_string(i) + "</p>";
+  auto doc = ParseHtml(page, limits);
+  REQUIRE(doc.has_value());
+  CHECK(TotalAttributes(doc->root()) == 1000);
+  CHECK(ElementChildren(FirstElement(doc->root(), "body")).size() == 100);
+  CHECK(ElementText(doc->root()).find("para 99") != std::string::npos);
+  REQUIRE(doc->warnings().size() == 1);
+  CHECK(doc->warnings()[0].find("attributes") != std::string::npos);
+}
+
+TEST_CASE("a page within the attribute caps parses with every attribute and no warning",
+          "[dom]") {
+  DomLimits limits;
+  limits.max_attributes = 100;
+  std::string page = "<body>";
+  for (int i = 0; i < 10; ++i) page += "<p" + ManyAttributes(10) + ">x</p>";
+  auto doc = ParseHtml(page, limits);
+  REQUIRE(doc.has_value());
+  CHECK(TotalAttributes(doc->root()) == 100);
+  CHECK(doc->warnings().empty());
+}
+
 // Gumbo 0.10.1 asserts on this (parser.c: node_qualified_tag_is: Assertion `node' failed)
 // and calls abort(); before the trap, one such page killed `gleaner run`.
 constexpr char kGumboAbortMarkup[] = "<table><math><select><mi><select><td>";
@@ -252,6 +330,68 @@ TEST_CASE("an abort outside the HTML parser still ends the process", "[dom][host
   REQUIRE(waitpid(child, &status, 0) == child);
   REQUIRE(WIFSIGNALED(status));
   CHECK(WTERMSIG(status) == SIGABRT);
+}
+
+// In a forked child: a thread parses a page that keeps it inside Gumbo most of the time
+// (a long text costs Gumbo's tokenizer far more than the copy into libxml2) while the main
+// thread sends it SIGABRT, as a watchdog or a heap-corruption check would. The old SIGABRT
+// trap swallowed such an abort whenever it landed during a parse.
+TEST_CASE("a SIGABRT that lands while a thread is parsing still ends the process",
+          "[dom][hostile]") {
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::signal(SIGABRT, SIG_DFL);  // not the test framework's reporter: die as abort() means
+    std::string page = "<p>" + std::string(4u << 20, 'x') + "</p>";
+    std::atomic<bool> parsing{false};
+    std::thread parser([&] {
+      for (int i = 0; i < 40; ++i) {
+        parsing = true;
+        auto doc = ParseHtml(page);
+        if (!doc) _exit(4);
+      }
+      _exit(0);  // the abort was swallowed
+    });
+    while (!parsing) std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    pthread_kill(parser.native_handle(), SIGABRT);
+    parser.join();
+    _exit(5);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  INFO("exit status " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1));
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGABRT);
+}
+
+// Outside a parse, a failed assertion keeps glibc's meaning: its usual line on stderr, then
+// SIGABRT.
+TEST_CASE("an assertion failing outside the HTML parser prints glibc's line and aborts",
+          "[dom][hostile]") {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::signal(SIGABRT, SIG_DFL);
+    dup2(fds[1], STDERR_FILENO);
+    close(fds[0]);
+    auto doc = ParseHtml(kGumboAbortMarkup);  // a contained assertion first
+    if (!doc || doc->warnings().empty()) _exit(3);
+    __assert_fail("answer == 42", "checks.cc", 7, "int Check()");
+  }
+  close(fds[1]);
+  std::string err;
+  char buf[512];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) err.append(buf, static_cast<size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGABRT);
+  CHECK(err.find(": checks.cc:7: int Check(): Assertion `answer == 42' failed.\n") !=
+        std::string::npos);
 }
 
 }  // namespace
