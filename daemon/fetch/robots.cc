@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <vector>
 
 namespace gleaner::fetch {
 namespace {
@@ -10,6 +11,29 @@ namespace {
 // Crawl-delay values beyond this are typos or hostility; a day between requests would
 // starve a site we were asked to follow, so larger values are clamped.
 constexpr double kMaxCrawlDelaySeconds = 86400.0;
+
+// Literal runs between wildcards up to this long are searched with std::string_view::find,
+// whose cost is at most this many comparisons per path byte; longer ones with KMP.
+constexpr size_t kShortNeedleBytes = 32;
+
+// The leftmost occurrence of `needle` in `haystack` at or after `from`, or npos. Linear in
+// the bytes scanned plus the needle (Knuth-Morris-Pratt) for long needles, whatever the
+// bytes; short needles use find(), whose worst case is bounded by their length.
+size_t FindFrom(std::string_view haystack, std::string_view needle, size_t from) {
+  if (needle.size() <= kShortNeedleBytes) return haystack.find(needle, from);
+  std::vector<size_t> border(needle.size(), 0);  // longest proper border of needle[0..i]
+  for (size_t i = 1, k = 0; i < needle.size(); ++i) {
+    while (k > 0 && needle[i] != needle[k]) k = border[k - 1];
+    if (needle[i] == needle[k]) ++k;
+    border[i] = k;
+  }
+  for (size_t i = from, k = 0; i < haystack.size(); ++i) {
+    while (k > 0 && haystack[i] != needle[k]) k = border[k - 1];
+    if (haystack[i] == needle[k]) ++k;
+    if (k == needle.size()) return i + 1 - k;
+  }
+  return std::string_view::npos;
+}
 
 char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -151,29 +175,31 @@ std::string ProductToken(std::string_view user_agent) {
   return std::string(user_agent.substr(0, end));
 }
 
+// The pattern is literal runs separated by '*': the first must start the path, each next one
+// is taken at its leftmost place after the previous one (a later place could only leave
+// less room for the rest), and with '$' the last must end the path. Each path byte is
+// scanned once, so the cost is linear where backtracking to the last '*' was quadratic.
 bool RobotsPatternMatches(std::string_view pattern, std::string_view path) {
   bool anchored = !pattern.empty() && pattern.back() == '$';
   if (anchored) pattern.remove_suffix(1);
-  size_t p = 0, i = 0;
-  size_t star_p = std::string_view::npos, star_i = 0;
-  while (true) {
-    if (p == pattern.size() && !anchored) return true;  // a pattern is a prefix
-    if (i == path.size()) break;
-    if (p < pattern.size() && pattern[p] == '*') {
-      star_p = p++;
-      star_i = i;
-    } else if (p < pattern.size() && pattern[p] == path[i]) {
-      ++p;
-      ++i;
-    } else if (star_p != std::string_view::npos) {
-      p = star_p + 1;
-      i = ++star_i;
-    } else {
-      return false;
-    }
+  size_t star = pattern.find('*');
+  std::string_view first = pattern.substr(0, star);
+  if (path.substr(0, first.size()) != first) return false;
+  if (star == std::string_view::npos) return !anchored || path.size() == first.size();
+  size_t at = first.size();  // where the rest of the path starts
+  size_t last_star = pattern.rfind('*');
+  for (size_t from = star + 1; from <= last_star;) {
+    size_t next = pattern.find('*', from);
+    std::string_view run = pattern.substr(from, next - from);
+    from = next + 1;
+    if (run.empty()) continue;
+    size_t found = FindFrom(path, run, at);
+    if (found == std::string_view::npos) return false;
+    at = found + run.size();
   }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
+  std::string_view last = pattern.substr(last_star + 1);
+  if (!anchored) return last.empty() || FindFrom(path, last, at) != std::string_view::npos;
+  return path.size() - at >= last.size() && path.substr(path.size() - last.size()) == last;
 }
 
 RobotsRules RobotsRules::Parse(std::string_view text, std::string_view product_token) {
@@ -193,7 +219,17 @@ RobotsRules RobotsRules::Parse(std::string_view text, std::string_view product_t
       std::string normalized = NormalizePercent(pattern);
       // Patterns must start with '/' or '*'; "Disallow: private" means "/private".
       if (normalized.front() != '/' && normalized.front() != '*') normalized.insert(0, "/");
-      out.rules_.push_back(Rule{std::move(normalized), allow});
+      size_t weight = normalized.size();
+      if (weight > kMaxRobotsPatternBytes) {
+        // See the header: polite either way.
+        if (allow) {
+          ++out.ignored_allows_;
+          continue;
+        }
+        normalized.resize(kMaxRobotsPatternBytes);  // its '$', if any, goes too
+        ++out.truncated_disallows_;
+      }
+      out.rules_.push_back(Rule{std::move(normalized), weight, allow});
     }
   }
   return out;
@@ -209,7 +245,7 @@ bool RobotsRules::IsAllowed(std::string_view path_and_query) const {
   bool matched = false;
   for (const Rule& rule : rules_) {
     if (!RobotsPatternMatches(rule.pattern, path)) continue;
-    size_t length = rule.pattern.size();
+    size_t length = rule.weight;
     if (!matched || length > best_length) {
       best_length = length;
       best_allow = rule.allow;

@@ -3,7 +3,9 @@
 #include "daemon/fetch/robots.h"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace gleaner::fetch {
 namespace {
@@ -166,6 +168,88 @@ TEST_CASE("robots: the size estimate grows with rules and sitemaps", "[robots]")
   CHECK(some.bytes() > none.bytes());
   CHECK(more.bytes() >= some.bytes() + std::string("/a-much-longer-path/").size() +
                             std::string("https://example.org/sitemap.xml").size());
+}
+
+
+// The plain definition of a robots pattern, for comparison: `*` matches any run, a final
+// `$` anchors the end, otherwise the pattern needs only to match a prefix. Exponential in
+// the worst case; for small inputs only.
+bool ReferenceMatch(std::string_view pattern, std::string_view path) {
+  if (pattern.empty()) return true;
+  if (pattern == "$") return path.empty();
+  if (pattern[0] == '*') {
+    for (size_t skip = 0; skip <= path.size(); ++skip) {
+      if (ReferenceMatch(pattern.substr(1), path.substr(skip))) return true;
+    }
+    return false;
+  }
+  return !path.empty() && pattern[0] == path[0] &&
+         ReferenceMatch(pattern.substr(1), path.substr(1));
+}
+
+TEST_CASE("robots: the matcher agrees with the definition of * and $ on random patterns",
+          "[robots]") {
+  uint32_t x = 2024;
+  auto next = [&x](uint32_t n) {
+    x = x * 1103515245u + 12345u;
+    return (x >> 16) % n;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    std::string pattern = "/", path = "/";
+    for (uint32_t k = next(8); k > 0; --k) pattern.push_back("ab*"[next(3)]);
+    if (next(3) == 0) pattern.push_back('$');
+    for (uint32_t k = next(10); k > 0; --k) path.push_back("ab$"[next(3)]);
+    INFO(pattern << " vs " << path);
+    REQUIRE(RobotsPatternMatches(pattern, path) == ReferenceMatch(pattern, path));
+  }
+}
+
+TEST_CASE("robots: a long pattern of wildcards against a long path", "[robots]") {
+  // 20 KB of "*a" against 80 KB of "a" then "b": costly for a backtracking matcher.
+  std::string pattern = "/";
+  for (int i = 0; i < 10000; ++i) pattern += "*a";
+  std::string path = "/" + std::string(80000, 'a');
+  CHECK(RobotsPatternMatches(pattern, path));
+  CHECK(RobotsPatternMatches(pattern + "$", path));
+  CHECK_FALSE(RobotsPatternMatches(pattern + "b", path));
+  CHECK_FALSE(RobotsPatternMatches(pattern + "$", path + "b"));
+  CHECK(RobotsPatternMatches(pattern + "*b$", path + "b"));
+  CHECK_FALSE(RobotsPatternMatches("/" + std::string(20000, 'a') + "*b", path));
+  // One long literal run after a '*': a backtracking matcher retried it at every offset.
+  CHECK_FALSE(RobotsPatternMatches("/*" + std::string(20000, 'a') + "b", path));
+  CHECK(RobotsPatternMatches("/*" + std::string(20000, 'a') + "$", path));
+  CHECK_FALSE(RobotsPatternMatches("/*" + std::string(20000, 'a') + "$", path + "b"));
+}
+
+TEST_CASE("robots: a Disallow longer than the cap is truncated, an Allow ignored; both counted",
+          "[robots]") {
+  const std::string long_tail(kMaxRobotsPatternBytes + 5000, 'b');
+  std::string text = "User-agent: *\n"
+                     "Disallow: /x\n"
+                     "Allow: /x" + long_tail + "\n"      // ignored: it would allow more
+                     "Disallow: /y" + long_tail + "$\n";  // truncated: it forbids more
+  RobotsRules rules = RobotsRules::Parse(text, "gleaner");
+  CHECK(rules.rule_count() == 2);
+  CHECK(rules.ignored_overlong_allows() == 1);
+  CHECK(rules.truncated_overlong_disallows() == 1);
+  // The overlong Allow no longer lets this through.
+  CHECK_FALSE(rules.IsAllowed("/x" + long_tail));
+  // The truncated Disallow still forbids what it named, and forbids what shares its first
+  // kMaxRobotsPatternBytes bytes.
+  CHECK_FALSE(rules.IsAllowed("/y" + long_tail));
+  CHECK_FALSE(rules.IsAllowed("/y" + long_tail.substr(0, kMaxRobotsPatternBytes) + "/other"));
+  CHECK(rules.IsAllowed("/y" + long_tail.substr(0, 100)));
+  CHECK(rules.IsAllowed("/z"));
+}
+
+TEST_CASE("robots: a truncated Disallow keeps the weight of its full length", "[robots]") {
+  // An Allow just under the cap loses to the longer Disallow, as it did before truncation.
+  const std::string allow_tail(kMaxRobotsPatternBytes - 2, 'c');
+  const std::string disallow_tail(kMaxRobotsPatternBytes + 100, 'c');
+  RobotsRules rules = RobotsRules::Parse(
+      "User-agent: *\nAllow: /d" + allow_tail + "\nDisallow: /d" + disallow_tail + "\n",
+      "gleaner");
+  CHECK_FALSE(rules.IsAllowed("/d" + disallow_tail));
 }
 
 }  // namespace
