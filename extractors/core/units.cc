@@ -50,9 +50,10 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   else if (unit == "h") ms_per_unit = 3600e3;
   else if (unit == "d") ms_per_unit = 86400e3;
   else return std::nullopt;
+  // Compared as a double, before any conversion: n may be as large as a double gets.
   double ms = n * ms_per_unit;
-  if (ms > 1e15) return std::nullopt;  // beyond any sensible interval; avoids overflow
-  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(ms)));
+  if (!(ms <= static_cast<double>(kMaxDuration.count()))) return std::nullopt;
+  return std::chrono::milliseconds(std::llround(ms));
 }
 
 std::string FormatDuration(std::chrono::milliseconds duration) {

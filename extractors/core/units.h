@@ -10,8 +10,14 @@
 
 namespace gleaner {
 
+// The longest duration anything accepts: 100 years. A clock's now() plus this, counted in
+// int64 nanoseconds (292 years from 1970), cannot overflow; callers bound their own
+// settings far below it.
+inline constexpr std::chrono::milliseconds kMaxDuration{36500LL * 86400 * 1000};
+
 // Parses a non-negative duration: an integer or decimal followed by ms, s, m, h or d.
-// A bare number is refused (units must be explicit). Returns nullopt when malformed.
+// A bare number is refused (units must be explicit). Returns nullopt when malformed or
+// longer than kMaxDuration.
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
 // Writes a duration back in the largest unit that divides it ("90s", "5m", "2h").

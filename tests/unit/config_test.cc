@@ -71,6 +71,67 @@ TEST_CASE("config mistakes name file, line and column", "[config]") {
   }
 }
 
+TEST_CASE("every duration, size and count has a floor and a ceiling, named in the error", "[config]") {
+  // Zero where it would mean "no timeout" or "never", values past what clock arithmetic and
+  // ICU's int32 lengths hold, and headers broken by line breaks are all refused.
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"fetch:\n  timeout: 0s\n", "g.yaml:2:12: 'timeout' must be a duration from 1s to 1h (got '0s')"},
+      {"fetch:\n  timeout: 2h\n", "g.yaml:2:12: 'timeout' must be a duration from 1s to 1h (got '2h')"},
+      {"fetch:\n  connect_timeout: 0ms\n", "g.yaml:2:20: 'connect_timeout' must be a duration from 100ms to 5m"},
+      {"fetch:\n  stall_timeout: 0s\n", "g.yaml:2:18: 'stall_timeout' must be a duration from 1s to 1h"},
+      {"fetch:\n  robots_ttl: 0s\n", "g.yaml:2:15: 'robots_ttl' must be a duration from 1m to 30d"},
+      {"fetch:\n  breaker_pause: 0s\n", "g.yaml:2:18: 'breaker_pause' must be a duration from 1s to 1d"},
+      {"fetch:\n  host_idle: 0s\n", "g.yaml:2:14: 'host_idle' must be a duration from 1m to 30d"},
+      {"fetch:\n  delay: 10000000d\n", "g.yaml:2:10: 'delay' must be a duration from 0ms to 1d (got '10000000d')"},
+      {"fetch:\n  delay: 99999999999999999999d\n", "g.yaml:2:10: 'delay' must be a duration from 0ms to 1d"},
+      {"fetch:\n  jitter: 2h\n", "g.yaml:2:11: 'jitter' must be a duration from 0ms to 1h"},
+      {"crawl:\n  retention: 0s\n", "g.yaml:2:14: 'retention' must be a duration from 1d to 3650d"},
+      {"limits:\n  page_bytes: 1GiB\n", "g.yaml:2:15: 'page_bytes' must be a size from 64KiB to 256MiB (got '1GiB')"},
+      {"limits:\n  page_bytes: 3GiB\n", "g.yaml:2:15: 'page_bytes' must be a size from 64KiB to 256MiB"},
+      {"limits:\n  page_bytes: 0\n", "g.yaml:2:15: 'page_bytes' must be a size from 64KiB to 256MiB"},
+      {"limits:\n  site_file_bytes: 2MiB\n", "g.yaml:2:20: 'site_file_bytes' must be a size from 1KiB to 1MiB"},
+      {"limits:\n  dom_nodes: 0\n", "g.yaml:2:14: 'dom_nodes' must be a whole number from 1000 to 10000000"},
+      {"limits:\n  dom_depth: 100000\n", "g.yaml:2:14: 'dom_depth' must be a whole number from 16 to 4096"},
+      {"fetch:\n  max_body: 4GiB\n", "g.yaml:2:13: 'max_body' must be a size from 64KiB to 256MiB"},
+      {"fetch:\n  robots_cache_bytes: 0\n", "g.yaml:2:23: 'robots_cache_bytes' must be a size from 64KiB to 1GiB"},
+      {"fetch:\n  user_agent: \"box/1\\r\\nX-Evil: 1\"\n",
+       "g.yaml:2:15: 'user_agent' must be printable ASCII without line breaks or control characters"},
+      {"fetch:\n  user_agent: \"box/1\\tx\"\n", "g.yaml:2:15: 'user_agent' must be printable ASCII"},
+      {"fetch:\n  user_agent: bôx/1\n", "g.yaml:2:15: 'user_agent' must be printable ASCII"},
+      {"fetch:\n  user_agent: " + std::string(300, 'a') + "\n", "g.yaml:2:15: 'user_agent' must be at most 256 characters"},
+      {"fetch:\n  contact: \"https://x.org/\\nX-Evil: 1\"\n", "g.yaml:2:12: 'contact' must be printable ASCII"},
+  };
+  for (const auto& [yaml, want] : rows) {
+    INFO(yaml);
+    auto c = ParseConfig(yaml, "g.yaml", true);
+    REQUIRE_FALSE(c.has_value());
+    CHECK(c.error().code == ErrorCode::kConfig);
+    CHECK_THAT(c.error().message, Catch::Contains(want));
+  }
+}
+
+TEST_CASE("values at the edges of their ranges are accepted", "[config]") {
+  auto c = ParseConfig("limits:\n  page_bytes: 256MiB\n  site_file_bytes: 1KiB\n  dom_depth: 4096\n"
+                       "fetch:\n  timeout: 1h\n  delay: 0s\n  jitter: 0ms\n  max_body: 64KiB\n"
+                       "  user_agent: \"box/1.0 (compatible; gleaner)\"\n  contact: mailto:ops@example.org\n"
+                       "crawl:\n  retention: 3650d\n",
+                       "g.yaml", true);
+  REQUIRE(c.has_value());
+  CHECK(c->limits.max_page_bytes == 256u << 20);
+  CHECK(c->limits.max_site_file_bytes == 1024u);
+  CHECK(c->fetch.total_timeout == std::chrono::hours(1));
+  CHECK(c->fetch.delay == std::chrono::milliseconds(0));
+  CHECK(c->fetch.user_agent == "box/1.0 (compatible; gleaner)");
+  CHECK(c->crawl.retention == std::chrono::hours(3650 * 24));
+}
+
+TEST_CASE("config files refuse YAML anchors and aliases", "[config]") {
+  auto c = ParseConfig("fetch:\n  delay: &d 2s\n  jitter: *d\n", "g.yaml", true);
+  REQUIRE_FALSE(c.has_value());
+  CHECK(c.error().code == ErrorCode::kConfig);
+  CHECK_THAT(c.error().message, Catch::Contains("g.yaml:2:10: YAML aliases and anchors are not supported"));
+}
+
 TEST_CASE("durations and sizes are written with explicit units", "[config]") {
   CHECK(ParseDuration("30s") == std::chrono::seconds(30));
   CHECK(ParseDuration("5m") == std::chrono::minutes(5));

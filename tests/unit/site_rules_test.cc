@@ -66,7 +66,7 @@ TEST_CASE("site file mistakes name file, line and column", "[rules]") {
       {head + "layouts: [\n", "sites/x.yaml:"},
       {head + "language: french\nlayouts:\n  - body: p\n", "duplicate key 'language'"},
       {"id: x\nname: X\nlanguage: french\nurls: a\nlayouts:\n  - body: p\n", "sites/x.yaml:3:11: 'language' must be an ISO 639-1 code"},
-      {head + "sources:\n  - listing: https://x/\n    every: 500ms\nlayouts:\n  - body: p\n", "sites/x.yaml:7:12: 'every' must be at least 1s"},
+      {head + "sources:\n  - listing: https://x/\n    every: 500ms\nlayouts:\n  - body: p\n", "sites/x.yaml:7:12: 'every' must be a duration from 1s to 30d (got '500ms')"},
       {head + "sources:\n  - listing: ftp://x/\nlayouts:\n  - body: p\n", "'listing' must be an http(s) URL"},
       {head + "sources:\n  - feed: https://x/a\n    sitemap: https://x/b\nlayouts:\n  - body: p\n", "exactly one of"},
       {head + "layouts:\n  - body: p\n    require: [author]\n", "does not declare"},
@@ -78,6 +78,47 @@ TEST_CASE("site file mistakes name file, line and column", "[rules]") {
     INFO(row.yaml);
     CHECK_THAT(ErrorOf(row.yaml), Catch::Contains(row.want));
   }
+}
+
+TEST_CASE("site file intervals are bounded", "[rules]") {
+  const std::string head = "id: x\nname: X\nlanguage: fr\nurls: '^https://x/'\n";
+  const std::string layouts = "layouts:\n  - body: p\n";
+  CHECK_THAT(ErrorOf(head + "sources:\n  - listing: https://x/\n    every: 10000000d\n" + layouts),
+             Catch::Contains("sites/x.yaml:7:12: 'every' must be a duration from 1s to 30d (got '10000000d')"));
+  CHECK_THAT(ErrorOf(head + "delay: 400d\n" + layouts),
+             Catch::Contains("sites/x.yaml:5:8: 'delay' must be a duration from 0ms to 1d (got '400d')"));
+  CHECK(ParseSiteRules(head + "delay: 0s\nsources:\n  - feed: https://x/rss\n    every: 30d\n" + layouts, "x.yaml"));
+}
+
+// An alias is a reference, but everything that reads the tree copies what it points to:
+// a few aliased aliases multiply a small file into gigabytes.
+TEST_CASE("YAML anchors and aliases are refused where they are written", "[rules]") {
+  const std::string head = "id: x\nname: X\nlanguage: fr\nurls: '^https://x/'\n";
+  CHECK_THAT(ErrorOf(head + "examples:\n  - &a 'https://x/1'\n  - *a\nlayouts:\n  - body: p\n"),
+             Catch::Contains("sites/x.yaml:6:5: YAML aliases and anchors are not supported"));
+  CHECK_THAT(ErrorOf(head + "remove: &r [nav, footer]\nlayouts:\n  - body: p\n"),
+             Catch::Contains("sites/x.yaml:5:9: YAML aliases and anchors are not supported"));
+  std::string bomb = head + "examples:\n  - &a 'https://x/" + std::string(1000, 'a') + "'\n";
+  for (int i = 0; i < 1000; ++i) bomb += "  - *a\n";
+  CHECK_THAT(ErrorOf(bomb + "layouts:\n  - body: p\n"), Catch::Contains("YAML aliases and anchors are not supported"));
+}
+
+TEST_CASE("deep nesting and huge lists are refused cleanly with the file's name", "[rules]") {
+  const std::string head = "id: x\nname: X\nlanguage: fr\nurls: '^https://x/'\nlayouts:\n  - body: p\n";
+  const size_t cap = 1 << 20;  // the default site_file_bytes
+  std::string flow = head + "examples: " + std::string(cap - head.size() - 20, '[');
+  CHECK_THAT(ErrorOf(flow), Catch::Contains("sites/x.yaml:7:75: values nest deeper than 64 levels"));
+  std::string maps = head + "examples: ";
+  while (maps.size() < cap - 10) maps += "{a: ";
+  CHECK_THAT(ErrorOf(maps), Catch::Contains("sites/x.yaml:7:"));
+  CHECK_THAT(ErrorOf(maps), Catch::Contains("values nest deeper than 64 levels"));
+  std::string block = head + "examples:\n";
+  while (block.size() < cap - 10) block += "- ";
+  CHECK_THAT(ErrorOf(block), Catch::Contains("values nest deeper than 64 levels"));
+  std::string wide = head + "examples: [x";
+  while (wide.size() < cap - 10) wide += ",x";
+  CHECK_THAT(ErrorOf(wide + "]\n"), Catch::Contains("sites/x.yaml:7:"));
+  CHECK_THAT(ErrorOf(wide + "]\n"), Catch::Contains("more than 20000 values"));
 }
 
 TEST_CASE("a URL owned by two sites is reported, and matching refuses it", "[rules]") {
