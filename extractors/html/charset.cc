@@ -275,6 +275,7 @@ void SubstituteReplacement(const void* context, UConverterToUnicodeArgs* args, c
 // no such converter.
 bool ConvertWithIcu(std::string_view bytes, const char* icu_name, std::string* out,
                     bool* lossy) {
+  if (bytes.size() > kMaxDecodeBytes) return false;  // the int32 casts below would wrap
   UErrorCode err = U_ZERO_ERROR;
   ConverterPtr conv(ucnv_open(icu_name, &err));
   if (U_FAILURE(err) || conv == nullptr) return false;
@@ -648,6 +649,10 @@ std::string SanitizeUtf8(std::string_view text) {
 }
 
 DecodedPage DecodeToUtf8(std::string_view bytes, std::string_view content_type) {
+  // 0. Too long for ICU's int32 lengths: refused whole rather than silently cut short.
+  if (bytes.size() > kMaxDecodeBytes) {
+    return DecodedPage{"\xEF\xBF\xBD", "replacement", CharsetSource::kDefault, true};
+  }
   // 1. Byte order mark: certain, and dropped from the output.
   if (auto bom = SniffBom(bytes)) {
     if (auto page = Convert(bytes.substr(bom->length), bom->encoding, CharsetSource::kBom)) {

@@ -4,6 +4,7 @@
 // Pure: bytes in, UTF-8 out. Never fails and never crashes on any byte sequence.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,11 @@ enum class CharsetSource {
   kDetected,    // statistical detection (ICU)
   kDefault,     // nothing else applied: windows-1252
 };
+
+// The longest input DecodeToUtf8 decodes. ICU counts lengths in int32 and writes up to 3
+// bytes for each byte read: 512 MiB (1.5 GiB out) stays below INT32_MAX. Callers cap pages
+// far lower (limits.page_bytes, fetch.max_body); this guard is the decoder's own.
+inline constexpr size_t kMaxDecodeBytes = size_t{512} << 20;
 
 struct DecodedPage {
   std::string utf8;        // the page converted to UTF-8; invalid input bytes became U+FFFD
@@ -37,7 +43,9 @@ std::optional<std::string> CharsetFromContentType(std::string_view content_type)
 
 // Decides the page's encoding (BOM, then content_type's charset, then <meta> prescan of the
 // first 1024 bytes, then detection, then windows-1252) and converts to UTF-8. The BOM is
-// dropped from the output. Thread-safe.
+// dropped from the output. Input longer than kMaxDecodeBytes is refused whole, never cut:
+// the page is one U+FFFD, encoding "replacement" (WHATWG's decoder that yields just that),
+// source kDefault, lossy. Thread-safe.
 DecodedPage DecodeToUtf8(std::string_view bytes, std::string_view content_type = {});
 
 // True when `bytes` is entirely well-formed UTF-8 (no overlongs, no surrogates).

@@ -1,6 +1,8 @@
 // Charset decisions as browsers make them (WHATWG), plus "pages lie".
 #include <catch2/catch.hpp>
 
+#include <sys/mman.h>
+
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -116,6 +118,25 @@ TEST_CASE("precedence: BOM, header, meta, UTF-8 bytes, detection, default", "[ch
     CHECK(page.utf8 == "caf\u00e9");
     CHECK_FALSE(page.lossy);
   }
+}
+
+// ICU counts lengths in int32: a page of 4 GiB + 16 bytes would be read as 16 bytes (and its
+// 12 GiB output buffer allocated first). Callers cap pages far below; this is the decoder's
+// own guard. The pages are reserved, never written, so the test costs no memory.
+TEST_CASE("input too long for ICU's int32 lengths is refused whole, not truncated", "[charset]") {
+  const size_t size = (size_t{1} << 32) + 16;
+  void* pages = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  REQUIRE(pages != MAP_FAILED);
+  std::string_view bytes(static_cast<const char*>(pages), size);
+  for (const char* content_type : {"text/html; charset=windows-1256", "text/html"}) {
+    INFO(content_type);
+    DecodedPage page = DecodeToUtf8(bytes, content_type);
+    CHECK(page.utf8 == "\xEF\xBF\xBD");
+    CHECK(page.encoding == "replacement");
+    CHECK(page.lossy);
+  }
+  munmap(pages, size);
+  REQUIRE(kMaxDecodeBytes < size_t{INT32_MAX} / 3);
 }
 
 TEST_CASE("the cp1256 fixture is decoded from its meta http-equiv", "[charset]") {
