@@ -29,7 +29,14 @@ constexpr char kExportHelp[] =
     "  --format jsonl one article record a line (the default), followed by the store's\n"
     "                 \"first_seen\" and \"updated\" times (ISO 8601, UTC)\n"
     "  --format csv   RFC 4180 with a header row, the same columns in the same order;\n"
-    "                 related, ticker and warnings hold their JSON lists\n"
+    "                 related, ticker and warnings hold their JSON lists. A cell that\n"
+    "                 starts with = + - @, a tab or a CR is written as '... (quoted, with\n"
+    "                 a leading single quote) so that spreadsheets show it as text\n"
+    "\n"
+    "Articles are read in pages, each in a short read transaction, so a paused export\n"
+    "(a pager) never holds the database's write-ahead log. An article stored or updated\n"
+    "while the export runs is printed when the export reaches it (an updated one may\n"
+    "appear twice, its newer version later).\n"
     "\n"
     "Exit codes: 0 ok (also when nothing matches); 2 usage; 3 the database does not exist;\n"
     "8 database error.\n";
@@ -65,10 +72,17 @@ constexpr const char* kCsvHeader =
     "url,site,extractor,title,author,published,source,source_url,language,body,related,"
     "ticker,warnings,first_seen,updated\r\n";
 
-// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
+// A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV Injection"):
+// a hostile page's title such as =HYPERLINK(...) would run on the reader's machine.
+constexpr std::string_view kFormulaStarts = "=+-@\t\r";
+
+// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. A cell a
+// spreadsheet would read as a formula gets a leading single quote and is quoted (OWASP's
+// rule), so it is shown as text; the quote is part of the exported value.
 std::string CsvField(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
-  std::string out = "\"";
+  bool formula = !value.empty() && kFormulaStarts.find(value.front()) != std::string_view::npos;
+  if (!formula && value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = formula ? "\"'" : "\"";
   for (char c : value) {
     if (c == '"') out += '"';
     out += c;
