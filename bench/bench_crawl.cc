@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
   config.fetch.jitter = std::chrono::milliseconds(0);
   config.fetch.per_host_connections = 16;
   config.fetch.global_connections = 16;
+  config.fetch.allow_networks = {*gleaner::fetch::ParseNetwork("127.0.0.0/8")};  // the test server
   gleaner::fetch::CurlFetcherOptions options;
   options.settings = config.fetch;
   auto fetcher = gleaner::fetch::CurlFetcher::Create(options);

@@ -16,6 +16,72 @@ constexpr const char* kInstalledConfig = "/etc/gleaner/gleaner.yaml";
 // A config file is a few kilobytes; anything much larger is a mistake (wrong file given).
 constexpr uintmax_t kMaxConfigBytes = 1 << 20;
 
+// The range each setting accepts, both ends included, as config/gleaner.yaml documents them.
+// Zero is allowed only where it means "none" (no delay, no retries), never where libcurl or
+// a timer would read it as "forever" or "never"; every top stays far from what clock
+// arithmetic (int64 nanoseconds), ICU's int32 lengths and memory can hold.
+struct DurationRange {
+  std::chrono::milliseconds min, max;
+};
+struct SizeRange {
+  uint64_t min, max;
+};
+struct CountRange {
+  int64_t min, max;
+};
+using std::chrono::days;
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// Pages and bodies: below 64 KiB ordinary article pages (50-500 KB) are refused; pages are
+// decoded by ICU, whose lengths are int32 with up to 3 bytes out per byte in, and 256 MiB
+// keeps that far off while being ten times the largest page we have met.
+constexpr SizeRange kPageBytes{64u << 10, 256u << 20};
+// Below 1,000 nodes even a short article is cut; libxml2 spends about 150 bytes a node, so
+// 10 million is already 1.5 GB.
+constexpr CountRange kDomNodes{1000, 10000000};
+// Article bodies sit 10-30 levels deep; past 4096, libxml2's recursive walks (XPath,
+// serialisation) come near the end of a thread's stack.
+constexpr CountRange kDomDepth{16, 4096};
+// A site file is 1-2 KB; 1 MiB is the size whose parsing cost was measured (under 64 MB).
+constexpr SizeRange kSiteFileBytes{1u << 10, 1u << 20};
+// User-Agent and contact share one header line; 256 characters each holds any product
+// token and URL, and keeps the line far from servers' header limits (8 KB).
+constexpr size_t kMaxHeaderTextLength = 256;
+// A connection not made in 5 minutes is dead; under 100 ms even a loopback TLS handshake fails.
+constexpr DurationRange kConnectTimeout{milliseconds(100), minutes(5)};
+// A whole transfer: an hour moves the largest body (256 MiB) at 75 KB/s.
+constexpr DurationRange kTotalTimeout{seconds(1), hours(1)};
+// libcurl counts the stall time in whole seconds, and 0 turns the check off.
+constexpr DurationRange kStallTimeout{seconds(1), hours(1)};
+// 0 is no pause between requests (one's own servers); robots.txt Crawl-delays beyond a
+// minute are rare, and a day between two requests to a host polls nothing.
+constexpr DurationRange kDelay{milliseconds(0), hours(24)};
+constexpr DurationRange kJitter{milliseconds(0), hours(1)};
+// 0 would fetch robots.txt before every page; RFC 9309 asks for no more than 24 h of
+// caching, a month is the most any box needs when a site's robots.txt keeps failing.
+constexpr DurationRange kRobotsTtl{minutes(1), days(30)};
+// 0 would never pause a failing host; a day is long enough for any outage we wait out.
+constexpr DurationRange kBreakerPause{seconds(1), hours(24)};
+// A host's politeness state must outlive a few delays; a month bounds what idle hosts hold.
+constexpr DurationRange kHostIdle{minutes(1), days(30)};
+// One robots.txt is at most 512 KiB; the top keeps the cache a small part of the box's memory.
+constexpr SizeRange kRobotsCacheBytes{64u << 10, 1u << 30};
+constexpr CountRange kMaxRedirects{0, 20};         // browsers stop at 20
+constexpr CountRange kPerHostConnections{1, 64};   // more is no longer polite
+constexpr CountRange kConnections{1, 1024};        // file descriptors
+constexpr CountRange kRetries{0, 20};              // back-off doubles: 20 tries span days
+constexpr CountRange kBreakerFailures{1, 1000};
+constexpr CountRange kRobotsCacheEntries{1, 10000000};
+// The crawl's window and discovery caps; each is an int and a memory bound.
+constexpr CountRange kInFlight{1, 100000};
+constexpr CountRange kSitemapDepth{0, 8};          // real sites nest 1 or 2 levels
+constexpr CountRange kDiscoveryCount{1, 10000000}; // sitemap_children, urls_per_document, new_urls_per_poll
+// Done rows must stay long enough to ride out a re-listed article; ten years is forever.
+constexpr DurationRange kRetention{days(1), days(3650)};
+
 bool InSourceTree() {
   std::error_code ec;
   return fs::is_directory("sites", ec);
@@ -38,14 +104,34 @@ Result<void> ParseLimits(const std::string& file, const YAML::Node& node, Extrac
     std::string key = entry.first.Scalar();
     const YAML::Node& value = entry.second;
     if (key == "page_bytes" || key == "site_file_bytes") {
-      auto n = yaml::GetByteSize(file, value, key);
+      SizeRange range = key == "page_bytes" ? kPageBytes : kSiteFileBytes;
+      auto n = yaml::GetByteSize(file, value, key, range.min, range.max);
       if (!n) return tl::unexpected(n.error());
       (key == "page_bytes" ? limits->max_page_bytes : limits->max_site_file_bytes) = *n;
     } else {
-      auto n = yaml::GetInt(file, value, key, 1, int64_t{1} << 40);
+      CountRange range = key == "dom_nodes" ? kDomNodes : kDomDepth;
+      auto n = yaml::GetInt(file, value, key, range.min, range.max);
       if (!n) return tl::unexpected(n.error());
       (key == "dom_nodes" ? limits->max_nodes : limits->max_depth) = static_cast<uint64_t>(*n);
     }
+  }
+  return {};
+}
+
+// `fetch.allow_networks`: a list of CIDR blocks or bare addresses; each bad one is reported
+// at its own line.
+Result<void> ParseAllowNetworks(const std::string& file, const YAML::Node& node,
+                                std::vector<fetch::Network>* out) {
+  if (!node.IsSequence()) {
+    return yaml::ErrorAt(file, node, "'allow_networks' must be a list of networks such as [10.1.0.0/16]");
+  }
+  out->clear();
+  for (const YAML::Node& item : node) {
+    auto text = yaml::GetString(file, item, "allow_networks");
+    if (!text) return tl::unexpected(text.error());
+    auto network = fetch::ParseNetwork(*text);
+    if (!network) return yaml::ErrorAt(file, item, "'allow_networks': " + network.error().message);
+    out->push_back(*network);
   }
   return {};
 }
@@ -56,7 +142,7 @@ Result<void> ParseFetch(const std::string& file, const YAML::Node& node, FetchSe
           {"user_agent", "contact", "connect_timeout", "timeout", "stall_timeout", "max_body",
            "max_redirects", "per_host_connections", "connections", "delay", "jitter",
            "robots_ttl", "retries", "breaker_failures", "breaker_pause", "robots_cache_entries",
-           "robots_cache_bytes", "host_idle"});
+           "robots_cache_bytes", "host_idle", "allow_networks"});
       !ok) {
     return ok;
   }
@@ -64,42 +150,44 @@ Result<void> ParseFetch(const std::string& file, const YAML::Node& node, FetchSe
     std::string key = entry.first.Scalar();
     const YAML::Node& v = entry.second;
     Result<void> ok;
-    auto set_duration = [&](std::chrono::milliseconds* out) -> Result<void> {
-      auto d = yaml::GetDuration(file, v, key);
+    auto set_duration = [&](std::chrono::milliseconds* out, DurationRange range) -> Result<void> {
+      auto d = yaml::GetDuration(file, v, key, range.min, range.max);
       if (!d) return tl::unexpected(d.error());
       *out = *d;
       return {};
     };
-    auto set_int = [&](int* out, int64_t min, int64_t max) -> Result<void> {
-      auto n = yaml::GetInt(file, v, key, min, max);
+    auto set_int = [&](int* out, CountRange range) -> Result<void> {
+      auto n = yaml::GetInt(file, v, key, range.min, range.max);
       if (!n) return tl::unexpected(n.error());
       *out = static_cast<int>(*n);
       return {};
     };
-    auto set_string = [&](std::string* out) -> Result<void> {
-      auto s = yaml::GetString(file, v, key);
+    auto set_header_text = [&](std::string* out) -> Result<void> {
+      auto s = yaml::GetPrintableAscii(file, v, key, kMaxHeaderTextLength);
       if (!s) return tl::unexpected(s.error());
       *out = *s;
       return {};
     };
-    if (key == "user_agent") ok = set_string(&f->user_agent);
-    else if (key == "contact") ok = set_string(&f->contact);
-    else if (key == "connect_timeout") ok = set_duration(&f->connect_timeout);
-    else if (key == "timeout") ok = set_duration(&f->total_timeout);
-    else if (key == "stall_timeout") ok = set_duration(&f->stall_timeout);
-    else if (key == "delay") ok = set_duration(&f->delay);
-    else if (key == "jitter") ok = set_duration(&f->jitter);
-    else if (key == "robots_ttl") ok = set_duration(&f->robots_ttl);
-    else if (key == "breaker_pause") ok = set_duration(&f->breaker_pause);
-    else if (key == "max_redirects") ok = set_int(&f->max_redirects, 0, 20);
-    else if (key == "per_host_connections") ok = set_int(&f->per_host_connections, 1, 64);
-    else if (key == "connections") ok = set_int(&f->global_connections, 1, 1024);
-    else if (key == "retries") ok = set_int(&f->max_retries, 0, 20);
-    else if (key == "breaker_failures") ok = set_int(&f->breaker_failures, 1, 1000);
-    else if (key == "robots_cache_entries") ok = set_int(&f->robots_cache_entries, 1, 10000000);
-    else if (key == "host_idle") ok = set_duration(&f->host_idle);
+    if (key == "user_agent") ok = set_header_text(&f->user_agent);
+    else if (key == "contact") ok = set_header_text(&f->contact);
+    else if (key == "connect_timeout") ok = set_duration(&f->connect_timeout, kConnectTimeout);
+    else if (key == "timeout") ok = set_duration(&f->total_timeout, kTotalTimeout);
+    else if (key == "stall_timeout") ok = set_duration(&f->stall_timeout, kStallTimeout);
+    else if (key == "delay") ok = set_duration(&f->delay, kDelay);
+    else if (key == "jitter") ok = set_duration(&f->jitter, kJitter);
+    else if (key == "robots_ttl") ok = set_duration(&f->robots_ttl, kRobotsTtl);
+    else if (key == "breaker_pause") ok = set_duration(&f->breaker_pause, kBreakerPause);
+    else if (key == "max_redirects") ok = set_int(&f->max_redirects, kMaxRedirects);
+    else if (key == "per_host_connections") ok = set_int(&f->per_host_connections, kPerHostConnections);
+    else if (key == "connections") ok = set_int(&f->global_connections, kConnections);
+    else if (key == "retries") ok = set_int(&f->max_retries, kRetries);
+    else if (key == "breaker_failures") ok = set_int(&f->breaker_failures, kBreakerFailures);
+    else if (key == "robots_cache_entries") ok = set_int(&f->robots_cache_entries, kRobotsCacheEntries);
+    else if (key == "host_idle") ok = set_duration(&f->host_idle, kHostIdle);
+    else if (key == "allow_networks") ok = ParseAllowNetworks(file, v, &f->allow_networks);
     else if (key == "max_body" || key == "robots_cache_bytes") {
-      auto n = yaml::GetByteSize(file, v, key);
+      SizeRange range = key == "max_body" ? kPageBytes : kRobotsCacheBytes;
+      auto n = yaml::GetByteSize(file, v, key, range.min, range.max);
       if (!n) return tl::unexpected(n.error());
       (key == "max_body" ? f->max_body_bytes : f->robots_cache_bytes) = *n;
     }
@@ -120,13 +208,13 @@ Result<void> ParseCrawl(const std::string& file, const YAML::Node& node, CrawlSe
     std::string key = entry.first.Scalar();
     const YAML::Node& v = entry.second;
     if (key == "retention") {
-      auto d = yaml::GetDuration(file, v, key);
+      auto d = yaml::GetDuration(file, v, key, kRetention.min, kRetention.max);
       if (!d) return tl::unexpected(d.error());
       c->retention = *d;
       continue;
     }
-    int64_t max = key == "sitemap_depth" ? 8 : key == "in_flight" ? 100000 : 10000000;
-    auto n = yaml::GetInt(file, v, key, key == "sitemap_depth" ? 0 : 1, max);
+    CountRange range = key == "sitemap_depth" ? kSitemapDepth : key == "in_flight" ? kInFlight : kDiscoveryCount;
+    auto n = yaml::GetInt(file, v, key, range.min, range.max);
     if (!n) return tl::unexpected(n.error());
     int value = static_cast<int>(*n);
     if (key == "in_flight") c->max_in_flight = value;

@@ -12,7 +12,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "daemon/fetch/address_guard.h"
 #include "extractors/core/result.h"
 #include "extractors/html/dom.h"
 
@@ -48,6 +50,9 @@ struct FetchSettings {
   int robots_cache_entries = 4096;                    // `robots_cache_entries`: LRU beyond
   uint64_t robots_cache_bytes = 16u << 20;            // `robots_cache_bytes`: LRU beyond
   std::chrono::milliseconds host_idle{3600000};       // `host_idle`: idle host state dropped
+  // `allow_networks`: CIDR blocks the address guard lets through although they are
+  // loopback, private or otherwise special (an intranet site). Empty: none is.
+  std::vector<fetch::Network> allow_networks;
 };
 
 // The crawl's own settings (`crawl:` section): its window and the caps on what discovery

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "extractors/core/url.h"
 #include "extractors/core/yaml_strict.h"
 
 namespace gleaner::rules {
@@ -18,6 +19,13 @@ constexpr std::chrono::minutes kDefaultSitemapEvery{60};
 // Below a second a poll interval is surely a typo (a bare "5" for "5m" is refused anyway);
 // minutes are the norm for news sites, seconds are for one's own test servers.
 constexpr std::chrono::seconds kMinPollEvery{1};
+// A source polled less than monthly is not news; the bound also keeps "next poll = now +
+// every" far from the clock's int64 nanoseconds.
+constexpr std::chrono::days kMaxPollEvery{30};
+// A site's own delay between requests, as the config's fetch.delay: 0 is none, a day is
+// the most any politeness asks.
+constexpr std::chrono::milliseconds kMinSiteDelay{0};
+constexpr std::chrono::hours kMaxSiteDelay{24};
 
 constexpr std::string_view kFieldNames[] = {"title",     "body",   "author",    "byline",
                                             "published", "source", "source_url"};
@@ -178,12 +186,39 @@ Result<PollSource> ParseSource(const std::string& file, const YAML::Node& node) 
   }
   if (kinds != 1) return ErrorAt(file, node, "a source needs exactly one of 'listing', 'feed', 'sitemap'");
   if (node["every"]) {
-    auto every = yaml::GetDuration(file, node["every"], "every");
+    auto every = yaml::GetDuration(file, node["every"], "every", kMinPollEvery, kMaxPollEvery);
     if (!every) return Forward(every);
-    if (*every < kMinPollEvery) return ErrorAt(file, node["every"], "'every' must be at least 1s");
     source.every = *every;
   }
   return source;
+}
+
+std::string LowerAscii(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+// A host as URLs write it: a DNS name, an IPv4 address or a bracketed IPv6 one. No scheme,
+// port, path or wildcard: the list is compared with URLs' hosts exactly.
+bool ValidHost(const std::string& host) {
+  if (host.empty() || host.size() > 253) return false;
+  if (host.front() == '[') {
+    return host.size() > 2 && host.back() == ']' &&
+           std::all_of(host.begin() + 1, host.end() - 1, [](char c) {
+             return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == ':' || c == '.';
+           });
+  }
+  if (host.front() == '.' || host.back() == '.' || host.front() == '-') return false;
+  return std::all_of(host.begin(), host.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+  });
+}
+
+std::string HostOfUrl(std::string_view url) {
+  std::optional<UrlParts> parts = ParseUrl(url);
+  return parts ? LowerAscii(parts->host) : std::string();
 }
 
 bool ValidId(const std::string& id) {
@@ -223,13 +258,25 @@ Result<void> ParseTopKey(const std::string& file, const std::string& key, const 
     if (!res) return Forward(res);
     (key == "remove" ? site->remove : site->ticker) = std::move(*res);
   } else if (key == "delay") {
-    auto d = yaml::GetDuration(file, value, key);
+    auto d = yaml::GetDuration(file, value, key, kMinSiteDelay, kMaxSiteDelay);
     if (!d) return Forward(d);
     site->delay = *d;
   } else if (key == "sitemaps_from_robots") {
     auto b = yaml::GetBool(file, value, key);
     if (!b) return Forward(b);
     site->sitemaps_from_robots = *b;
+  } else if (key == "sitemap_hosts") {
+    if (!value.IsSequence()) return ErrorAt(file, value, "'sitemap_hosts' must be a list of host names");
+    for (const YAML::Node& item : value) {
+      auto host = yaml::GetString(file, item, key);
+      if (!host) return Forward(host);
+      std::string lower = LowerAscii(*host);
+      if (!ValidHost(lower)) {
+        return ErrorAt(file, item, "'sitemap_hosts': '" + *host +
+                                       "' is not a host name (write sitemaps.example.com, without scheme, port or path)");
+      }
+      site->sitemap_hosts.push_back(std::move(lower));
+    }
   } else if (key == "examples") {
     auto list = yaml::GetStringList(file, value, key);
     if (!list) return Forward(list);
@@ -262,6 +309,13 @@ bool SiteRules::IsArticleUrl(std::string_view url) const {
   return Owns(url) && (!articles || articles->Matches(url));
 }
 
+bool SiteRules::MayReadSitemapAt(std::string_view url) const {
+  const std::string host = HostOfUrl(url);
+  if (host.empty()) return false;
+  if (std::find(sitemap_hosts.begin(), sitemap_hosts.end(), host) != sitemap_hosts.end()) return true;
+  return std::any_of(sources.begin(), sources.end(), [&](const PollSource& s) { return HostOfUrl(s.url) == host; });
+}
+
 Result<SiteRules> ParseSiteRules(std::string_view yaml_text, const std::string& file_name) {
   auto doc = yaml::Load(yaml_text, file_name);
   if (!doc) return Forward(doc);
@@ -269,8 +323,8 @@ Result<SiteRules> ParseSiteRules(std::string_view yaml_text, const std::string& 
   if (!root.IsDefined() || root.IsNull()) return Fail(ErrorCode::kConfig, file_name + ":1:1: the site file is empty");
   if (auto ok = yaml::CheckMap(file_name, root, "site file",
                                {"id", "name", "language", "urls", "articles", "sources", "delay",
-                                "sitemaps_from_robots", "examples", "remove", "ticker", "related",
-                                "layouts"});
+                                "sitemaps_from_robots", "sitemap_hosts", "examples", "remove", "ticker",
+                                "related", "layouts"});
       !ok) {
     return Forward(ok);
   }
