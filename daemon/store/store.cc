@@ -416,26 +416,43 @@ Result<std::optional<StoredArticle>> Store::FindArticle(std::string_view url) {
 
 Result<void> Store::ForEachArticle(const ArticleFilter& filter,
                                    const std::function<bool(const StoredArticle&)>& visit) {
+  // Keyset pages, each read in its own short transaction and visited after it ends: a
+  // reader that stops (`gleaner export | less`) never pins the WAL, so checkpoints go on.
   static const std::string sql = "SELECT " + std::string(kArticleColumns) +
                                  " FROM articles a WHERE a.updated_ms >= ?1"
                                  " AND (?2 IS NULL OR a.site = ?2)"
-                                 " ORDER BY a.updated_ms, a.id";
-  auto tx = Transaction::BeginRead(*db_);
-  if (!tx) return tl::unexpected(tx.error());
-  {
-    auto select = db_->Prepare(sql);
-    if (!select) return tl::unexpected(select.error());
-    (*select)->Bind(1, filter.since ? ToMillis(*filter.since) : INT64_MIN).Bind(2, filter.site);
-    while (true) {
-      auto row = (*select)->Step();
-      if (!row) return tl::unexpected(row.error());
-      if (!*row) break;
-      auto article = ReadArticleRow(**select, 0, db_->path());
-      if (!article) return tl::unexpected(article.error());
-      if (!visit(*article)) break;
+                                 " AND (a.updated_ms, a.id) > (?3, ?4)"
+                                 " ORDER BY a.updated_ms, a.id LIMIT ?5";
+  int64_t after_ms = INT64_MIN;
+  int64_t after_id = INT64_MIN;
+  std::vector<StoredArticle> page;
+  while (true) {
+    page.clear();
+    size_t bytes = 0;
+    {
+      auto tx = Transaction::BeginRead(*db_);
+      if (!tx) return tl::unexpected(tx.error());
+      auto select = db_->Prepare(sql);
+      if (!select) return tl::unexpected(select.error());
+      (*select)->Bind(1, filter.since ? ToMillis(*filter.since) : INT64_MIN).Bind(2, filter.site);
+      (*select)->Bind(3, after_ms).Bind(4, after_id).Bind(5, kExportPageRows);
+      while (bytes < kExportPageBytes) {
+        auto row = (*select)->Step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) break;
+        auto article = ReadArticleRow(**select, 0, db_->path());
+        if (!article) return tl::unexpected(article.error());
+        bytes += article->article.body.value_or("").size();
+        page.push_back(std::move(*article));
+      }
+    }  // the statement is reset, then the transaction ends
+    if (page.empty()) return {};
+    after_ms = ToMillis(page.back().updated);
+    after_id = page.back().id;
+    for (const StoredArticle& article : page) {
+      if (!visit(article)) return {};
     }
   }
-  return tx->Commit();
 }
 
 Result<std::vector<FrontierEntry>> Store::DueForHost(const std::string& host, Time now, int limit) {
@@ -499,6 +516,18 @@ Result<std::optional<FrontierEntry>> Store::FindUrl(std::string_view url) {
   auto select = db_->Prepare(sql);
   if (!select) return tl::unexpected(select.error());
   auto row = (*select)->Bind(1, *key).Step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<FrontierEntry>();
+  auto entry = ReadFrontierRow(**select, db_->path());
+  if (!entry) return tl::unexpected(entry.error());
+  return std::optional<FrontierEntry>(std::move(*entry));
+}
+
+Result<std::optional<FrontierEntry>> Store::FindFrontierId(int64_t id) {
+  static const std::string sql = "SELECT " + std::string(kFrontierColumns) + " FROM frontier WHERE id = ?1";
+  auto select = db_->Prepare(sql);
+  if (!select) return tl::unexpected(select.error());
+  auto row = (*select)->Bind(1, id).Step();
   if (!row) return tl::unexpected(row.error());
   if (!*row) return std::optional<FrontierEntry>();
   auto entry = ReadFrontierRow(**select, db_->path());

@@ -179,6 +179,11 @@ struct WriteSummary {
   std::vector<PutResult> articles;  // one per PutArticle, in order
 };
 
+// ForEachArticle's pages: small enough that each read transaction is short and a page of
+// big articles stays a few MB in memory, large enough that the per-page query costs little.
+inline constexpr int64_t kExportPageRows = 256;
+inline constexpr size_t kExportPageBytes = 4u << 20;
+
 // Which articles `export` prints.
 struct ArticleFilter {
   std::optional<Time> since;  // stored or updated at or after this time
@@ -206,9 +211,14 @@ class Store {
   // absolute http(s)). kDatabase on failure.
   Result<std::optional<StoredArticle>> FindArticle(std::string_view url);
 
-  // Calls `visit` for each article matching `filter`, oldest update first, from one
-  // consistent snapshot; stops early when `visit` returns false. Articles are read one at a
-  // time (memory does not grow with the database). kDatabase on failure.
+  // Calls `visit` for each article matching `filter`, oldest update first; stops early when
+  // `visit` returns false. Reads pages of at most kExportPageRows articles (or about
+  // kExportPageBytes of bodies), each in its own read transaction that ends before `visit`
+  // sees its rows, so a slow visitor never holds a snapshot: memory does not grow with the
+  // database, and writers can checkpoint the WAL meanwhile. Not one snapshot: an article
+  // stored or updated while the walk runs is visited when the walk reaches its update time
+  // (an updated one may be visited twice, its newer version later); nothing that exists
+  // when the walk starts and is not deleted is missed. kDatabase on failure.
   Result<void> ForEachArticle(const ArticleFilter& filter,
                               const std::function<bool(const StoredArticle&)>& visit);
 
@@ -229,6 +239,9 @@ class Store {
 
   // The frontier entry for the URL's normalised form; nullopt if none. kDatabase on failure.
   Result<std::optional<FrontierEntry>> FindUrl(std::string_view url);
+
+  // The frontier entry with row id `id`; nullopt if none. kDatabase on failure.
+  Result<std::optional<FrontierEntry>> FindFrontierId(int64_t id);
 
   // Whether the URL was ever seen: in the frontier, or retired from it (RetireDone). Such a
   // URL is never added again. False for a URL that is not absolute http(s). kDatabase on
