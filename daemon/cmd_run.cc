@@ -96,6 +96,7 @@ class Daemon {
  private:
   // Opens the work marker; the page a previous run died on is retried later or given up.
   // Without a marker (an unwritable directory) the daemon runs unprotected, with a warning.
+  // The marker replaces a symlink planted at its path, never writing through it.
   void RecoverFromCrash() {
     auto marker = schedule::WorkMarker::Open(schedule::WorkMarkerPath(config_.database));
     if (!marker) {

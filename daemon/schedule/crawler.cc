@@ -99,8 +99,10 @@ std::string RuleKey(const std::string& warning) {
 bool Permanent(const fetch::FetchResult& r) {
   // robots.txt refusals, bad schemes and client errors other than 408/429 will not get
   // better by retrying.
+  // Nor will an address the guard refuses, until the configuration changes.
   if (r.error_kind == FetchErrorKind::kRobots || r.error_kind == FetchErrorKind::kScheme ||
-      r.error_kind == FetchErrorKind::kContentType || r.error_kind == FetchErrorKind::kTooLarge) {
+      r.error_kind == FetchErrorKind::kContentType || r.error_kind == FetchErrorKind::kTooLarge ||
+      r.error_kind == FetchErrorKind::kBlockedAddress) {
     return true;
   }
   return r.error_kind == FetchErrorKind::kHttpStatus && r.status >= 400 && r.status < 500 &&
@@ -339,7 +341,7 @@ void Crawler::OnFetched(const FrontierEntry& entry, fetch::FetchResult&& result)
     Defer(entry, result);
     return;
   }
-  if (marker_ != nullptr) marker_->Begin(entry.url);
+  if (marker_ != nullptr) marker_->Begin(entry.id, entry.url);
   struct EndWork {
     WorkMarker* marker;
     ~EndWork() {
@@ -369,12 +371,23 @@ void Crawler::Defer(const FrontierEntry& entry, const fetch::FetchResult& result
   }
 }
 
+Result<void> Crawler::RecordCrash(const PageInHand& page) {
+  auto found = store_.FindFrontierId(page.frontier_id);
+  if (!found) return tl::unexpected(found.error());
+  if (!*found || UrlHash((*found)->url) != page.url_hash) return {};
+  return RecordCrashOf(**found);
+}
+
 Result<void> Crawler::RecordCrash(const std::string& url) {
   auto found = store_.FindUrl(url);
   if (!found) return tl::unexpected(found.error());
+  if (!*found) return {};
+  return RecordCrashOf(**found);
+}
+
+Result<void> Crawler::RecordCrashOf(const FrontierEntry& entry) {
   // Only a due page is ever in hand; anything else was dealt with since.
-  if (!*found || (*found)->state != store::FrontierState::kScheduled) return {};
-  const FrontierEntry& entry = **found;
+  if (entry.state != store::FrontierState::kScheduled) return {};
   // Twice in a row: the page, not bad luck (a SIGKILL, the OOM killer) is the likelier cause.
   bool again = entry.last_error == std::optional<std::string>(kCrashError);
   bool article = entry.kind == UrlKind::kArticle;
@@ -489,6 +502,20 @@ std::vector<std::string> Crawler::DiscoverLinks(const FrontierEntry& entry, cons
 }
 
 void Crawler::AddChildSitemap(const FrontierEntry& parent, const std::string& url, const rules::SiteRules& site) {
+  // A sitemap becomes a source polled for good: one named by a sitemap index or robots.txt
+  // must be the site's own, or any site could make us poll any host, internal ones too.
+  if (url.size() > kMaxUrlBytes) {
+    ++HealthOf(parent.site).long_urls;
+    spdlog::warn("site {}: {}: a sitemap URL of {} bytes (over {}) is dropped", site.id, parent.url, url.size(),
+                 kMaxUrlBytes);
+    return;
+  }
+  if (!site.MayReadSitemapAt(url)) {
+    ++HealthOf(parent.site).offsite_sitemaps;
+    spdlog::warn("site {}: {}: sitemap {} is not on a host of the site's sources nor in its sitemap_hosts: not read",
+                 site.id, parent.url, url);
+    return;
+  }
   if (parent.depth + 1 > config_.crawl.sitemap_depth) {
     spdlog::debug("site {}: {}: sitemap {} is deeper than crawl.sitemap_depth ({}): not read", site.id, parent.url, url,
                   config_.crawl.sitemap_depth);
@@ -508,7 +535,12 @@ int Crawler::AddDiscovered(const FrontierEntry& entry, const std::vector<std::st
   size_t cap = static_cast<size_t>(config_.crawl.new_urls_per_poll);
   bool capped = false;
   bool from_sitemap = entry.kind == UrlKind::kSitemap;
+  int64_t too_long = 0;
   for (const std::string& url : links) {
+    if (url.size() > kMaxUrlBytes) {
+      ++too_long;
+      continue;
+    }
     if (!site.IsArticleUrl(url) || !seen.insert(KeyOf(url)).second) continue;
     if (!from_sitemap && Promote(url)) continue;
     if (store_.Known(url).value_or(true)) continue;  // known, or unreadable: the next poll tries again
@@ -517,6 +549,10 @@ int Crawler::AddDiscovered(const FrontierEntry& entry, const std::vector<std::st
       break;
     }
     fresh.push_back(url);
+  }
+  if (too_long > 0) {
+    HealthOf(entry.site).long_urls += too_long;
+    spdlog::warn("site {}: {}: {} URLs longer than {} bytes dropped", site.id, entry.url, too_long, kMaxUrlBytes);
   }
   if (capped) {
     spdlog::warn("site {}: {}: more than {} new article URLs; the rest are read at the next polls "

@@ -69,6 +69,8 @@ struct SiteHealth {
   int64_t fetch_errors = 0;     // article fetches that failed
   int64_t extract_errors = 0;   // pages from which nothing could be extracted
   int64_t rule_breakage = 0;    // records where the generic fallback had to step in
+  int64_t long_urls = 0;        // discovered URLs dropped for being over kMaxUrlBytes
+  int64_t offsite_sitemaps = 0; // sitemaps named off the site's hosts, not read
   std::map<std::string, int64_t> errors_by_kind;  // fetch error kind -> count
   // Why the rules broke -> count, keyed by the rule (the warning with its figures taken
   // out), at most kMaxBrokenRules keys; the rest are counted under kOtherBrokenRules.
@@ -126,10 +128,13 @@ class Crawler {
   // default) turns that off. Borrowed: it must outlive the Crawler or be unset.
   void SetWorkMarker(WorkMarker* marker) { marker_ = marker; }
 
-  // The previous run died while parsing `url` (WorkMarker::left_over): the page is retried
+  // The previous run died while parsing `page` (WorkMarker::left_over): the page is retried
   // at once, or given up when it was the page in hand at the crash before too (a source is
-  // then polled at its next interval, never given up). Logged with the site. A URL not due
-  // in the frontier is ignored. kDatabase when the store refuses the write.
+  // then polled at its next interval, never given up). Logged with the site. A page not due
+  // in the frontier, or whose row now holds another URL, is ignored. kDatabase when the
+  // store refuses the write.
+  Result<void> RecordCrash(const PageInHand& page);
+  // The same for the frontier entry of `url`.
   Result<void> RecordCrash(const std::string& url);
 
   // Stops submitting new work; Step() keeps completing what is in flight.
@@ -187,6 +192,7 @@ class Crawler {
   std::vector<std::string> DiscoverLinks(const store::FrontierEntry& entry, const fetch::FetchResult& result,
                                          const rules::SiteRules& site, SiteHealth& health);
   void NoteError(SiteHealth& health, Time now) { health.recent_errors.Add(now); }
+  Result<void> RecordCrashOf(const store::FrontierEntry& entry);
   void NoteBreakage(const std::string& site, const Article& article, Time now);
   SourceState& Source(const store::FrontierEntry& entry);
   Time Jittered(Time now, std::chrono::milliseconds interval);

@@ -48,6 +48,8 @@ std::string StatusJson(int pid, Time started, Time now, const std::map<std::stri
     s["fetch_errors"] = h.fetch_errors;
     s["extract_errors"] = h.extract_errors;
     s["rule_breakage"] = h.rule_breakage;
+    s["long_urls"] = h.long_urls;
+    s["offsite_sitemaps"] = h.offsite_sitemaps;
     s["errors_by_kind"] = h.errors_by_kind;
     s["broken_rules"] = h.broken_rules;
     s["errors_last_hour"] = h.recent_errors.CountSince(now);

@@ -212,7 +212,7 @@ TEST_CASE("the work marker names nothing once the crawler has parsed its pages",
   std::string path = WorkMarkerPath(f.dir.path() + "/g.db");
   auto marker = WorkMarker::Open(path);
   REQUIRE(marker.has_value());
-  marker->Begin("https://news.example/stale");  // as if a page were in hand
+  marker->Begin(999, "https://news.example/stale");  // as if a page were in hand
   Crawler crawler = f.Make(Sites());
   crawler.SetWorkMarker(&*marker);
   REQUIRE(crawler.Seed());
