@@ -1,4 +1,10 @@
 // Discovery: the article links a feed, sitemap or listing page announces.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
 #include <catch2/catch.hpp>
 
 #include "extractors/feeds/feeds.h"
@@ -69,6 +75,43 @@ TEST_CASE("external entities are never loaded", "[feeds]") {
   REQUIRE(f.has_value());
   REQUIRE(f->entries.size() == 1);
   CHECK(f->entries[0].title.value_or("").find("root:") == std::string::npos);
+}
+
+// What `run` printed to stderr (fd 2), read back from a temporary file.
+template <typename F>
+std::string StderrOf(F run) {
+  std::fflush(stderr);
+  char path[] = "/tmp/gleaner-stderr-XXXXXX";
+  int fd = ::mkstemp(path);
+  REQUIRE(fd >= 0);
+  int saved = ::dup(2);
+  ::dup2(fd, 2);
+  run();
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  ::close(fd);
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  ::unlink(path);
+  return text.str();
+}
+
+TEST_CASE("a feed in a broken encoding is read or refused without a word on stderr", "[feeds]") {
+  // The daemon's stderr is the journal: a hostile feed must not write to it through libxml2.
+  const std::string feeds[] = {
+      "<?xml version=\"1.0\" encoding=\"windows-1256\"?><rss><channel><item><link>https://x/a</link>\x81\xff</item></channel></rss>",
+      "<?xml version=\"1.0\" encoding=\"ISO-2022-JP\"?><rss><channel><item><link>https://x/a\x1b$B\xff\xfe</link></item></channel></rss>",
+      "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss><channel>\xff</channel></rss>",
+      "<?xml version=\"1.0\" encoding=\"no-such-charset\"?><rss><channel><item><link>https://x/a</link></item></channel></rss>",
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><channel><item><link>https://x/\xc3\x28\xa0\xa1</link></item></channel></rss>",
+  };
+  for (const std::string& feed : feeds) {
+    INFO(feed);
+    std::string printed = StderrOf([&] { (void)ParseFeed(feed, std::nullopt); });
+    CHECK(printed == "");
+  }
 }
 
 }  // namespace
