@@ -58,6 +58,15 @@ run_target() {
   local t=$1 work="$build/fuzz-runs/$1"
   mkdir -p "$work/corpus" "$work/artifacts"
   cp -n fuzz/corpus/"$t"/* "$work/corpus/" 2>/dev/null
+  # The project's own inputs seed their parsers too, read where they live rather than
+  # copied into fuzz/corpus: every fixture page, every bundled site file.
+  case $t in
+    extract_page)
+      for page in tests/fixtures/pages/*/source.html; do
+        cp -n "$page" "$work/corpus/fixture-$(basename "$(dirname "$page")").html"
+      done ;;
+    site_file) for site in sites/*.yaml; do cp -n "$site" "$work/corpus/site-$(basename "$site")"; done ;;
+  esac
   local dict=()
   [ -f "fuzz/dict/$t.dict" ] && dict=(-dict="fuzz/dict/$t.dict")
   UBSAN_OPTIONS=print_stacktrace=1 "$build/fuzz/fuzz_$t" "$work/corpus" "${dict[@]}" \
