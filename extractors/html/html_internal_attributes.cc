@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "extractors/html/html_internal_scan.h"
+
 namespace gleaner::html::internal {
 namespace {
 
@@ -11,55 +13,12 @@ constexpr size_t kNpos = std::string_view::npos;
 constexpr std::string_view kRawTextElements[] = {"script",   "style",    "xmp",      "iframe",
                                                  "noembed",  "noframes", "textarea", "title"};
 
-bool IsTagSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-
-bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
 bool EqualsNoCase(std::string_view a, std::string_view lower) {
   if (a.size() != lower.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (Lower(a[i]) != lower[i]) return false;
   }
   return true;
-}
-
-// Where the raw text of `name` that starts at `p` ends: at the "</name" followed by space,
-// '/' or '>' (case-insensitive), or at the end of the input.
-size_t RawTextEnd(std::string_view s, size_t p, std::string_view name) {
-  for (;;) {
-    size_t lt = s.find("</", p);
-    if (lt == kNpos) return s.size();
-    size_t q = lt + 2;
-    size_t k = 0;
-    while (k < name.size() && q + k < s.size() && Lower(s[q + k]) == name[k]) ++k;
-    if (k == name.size() && q + k < s.size()) {
-      char c = s[q + k];
-      if (IsTagSpace(c) || c == '/' || c == '>') return lt;
-    }
-    p = lt + 2;
-  }
-}
-
-// Just past the comment that starts at `p` ("<!--") and ends before `end`: "-->", "--!>",
-// or the abrupt "<!-->" / "<!--->"; `end` when it is not closed.
-size_t CommentEnd(std::string_view s, size_t p, size_t end) {
-  std::string_view window = s.substr(0, end);
-  size_t q = p + 4;
-  if (q < end && s[q] == '>') return q + 1;
-  if (window.substr(q, 2) == "->") return q + 2;
-  for (size_t i = window.find("--", q); i != kNpos; i = window.find("--", i + 1)) {
-    if (i + 2 < end && s[i + 2] == '>') return i + 3;
-    if (window.substr(i + 2, 2) == "!>") return i + 4;
-  }
-  return end;
-}
-
-// Just past the next '>' before `end`, or `end`.
-size_t PastGt(std::string_view s, size_t p, size_t end) {
-  const void* gt = p < end ? std::memchr(s.data() + p, '>', end - p) : nullptr;
-  return gt == nullptr ? end : static_cast<size_t>(static_cast<const char*>(gt) - s.data()) + 1;
 }
 
 class Scanner {

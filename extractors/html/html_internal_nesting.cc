@@ -10,6 +10,8 @@
 #include <optional>
 #include <vector>
 
+#include "extractors/html/html_internal_scan.h"
+
 namespace gleaner::html::internal {
 namespace {
 
@@ -153,12 +155,6 @@ uint64_t Fnv1a(std::string_view bytes) {
   }
   return h;
 }
-
-bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-bool IsTagSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
   if (needle.size() > haystack.size()) return false;
@@ -1137,40 +1133,6 @@ done:
   return p + 1;
 }
 
-// Where the raw text of `name` ends: the "</name" followed by space, '/' or '>'.
-size_t RawTextEnd(std::string_view s, size_t p, std::string_view name) {
-  for (;;) {
-    size_t lt = s.find("</", p);
-    if (lt == kNpos) return s.size();
-    size_t q = lt + 2;
-    size_t k = 0;
-    while (k < name.size() && q + k < s.size() && Lower(s[q + k]) == name[k]) ++k;
-    if (k == name.size() && q + k < s.size()) {
-      char c = s[q + k];
-      if (IsTagSpace(c) || c == '/' || c == '>') return lt;
-    }
-    p = lt + 2;
-  }
-}
-
-// Just past the end of the comment that starts at `p` ("<!--"): "-->", "--!>", or the
-// abrupt "<!-->" / "<!--->".
-size_t CommentEnd(std::string_view s, size_t p) {
-  size_t q = p + 4;
-  if (q < s.size() && s[q] == '>') return q + 1;
-  if (s.substr(q, 2) == "->") return q + 2;
-  for (size_t i = s.find("--", q); i != kNpos; i = s.find("--", i + 1)) {
-    if (i + 2 < s.size() && s[i + 2] == '>') return i + 3;
-    if (s.substr(i + 2, 2) == "!>") return i + 4;
-  }
-  return s.size();
-}
-
-size_t PastGt(std::string_view s, size_t p) {
-  size_t gt = s.find('>', p);
-  return gt == kNpos ? s.size() : gt + 1;
-}
-
 // Copies the input minus the dropped tags, lazily: nothing is copied until a first drop.
 class Filter {
  public:
@@ -1205,7 +1167,7 @@ class Filter {
 size_t RewriteCdata(std::string_view s, size_t lt, bool foreign, Filter* filter) {
   if (!foreign) {
     filter->Replace(lt, lt + 3, "<!-[");
-    return PastGt(s, lt + 2);
+    return PastGt(s, lt + 2, s.size());
   }
   size_t close = s.find("]]>", lt + 9);
   size_t content_end = close == kNpos ? s.size() : close;
@@ -1269,19 +1231,19 @@ GuardedHtml GuardNesting(std::string_view html, size_t max_depth, size_t max_ele
         model.Text();
         break;
       } else {
-        pos = PastGt(html, lt + 2);  // bogus comment
+        pos = PastGt(html, lt + 2, html.size());  // bogus comment
       }
     } else if (c1 == '!') {
       if (html.substr(lt, 4) == "<!--") {
-        pos = CommentEnd(html, lt);
+        pos = CommentEnd(html, lt, html.size());
       } else if (html.substr(lt, 9) == "<![CDATA[") {
         pos = RewriteCdata(html, lt, model.InForeignNamespace(), &filter);
         model.Text();
       } else {
-        pos = PastGt(html, lt + 2);  // doctype or bogus comment
+        pos = PastGt(html, lt + 2, html.size());  // doctype or bogus comment
       }
     } else if (c1 == '?') {
-      pos = PastGt(html, lt + 1);
+      pos = PastGt(html, lt + 1, html.size());
     } else {
       model.Text();  // a '<' that starts no tag is text
       pos = lt + 1;
