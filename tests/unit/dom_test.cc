@@ -18,6 +18,11 @@
 
 #include "extractors/html/dom.h"
 
+// glibc's assert() failure handler, which gleaner defines. <assert.h> declares it only when
+// NDEBUG is unset, and the optimised test builds set it.
+extern "C" void __assert_fail(const char* assertion, const char* file, unsigned int line,
+                              const char* function) noexcept;
+
 namespace gleaner::html {
 namespace {
 
