@@ -1,5 +1,6 @@
 #include "extractors/core/libxml.h"
 
+#include <libxml/globals.h>
 #include <libxml/parser.h>
 
 namespace gleaner {
@@ -12,5 +13,15 @@ void InitLibxml() {
   }();
   (void)initialized;
 }
+
+namespace {
+void IgnoreGeneric(void*, const char*, ...) {}
+}  // namespace
+
+QuietGenericErrors::QuietGenericErrors() : saved_(xmlGenericError), saved_ctx_(xmlGenericErrorContext) {
+  xmlSetGenericErrorFunc(nullptr, &IgnoreGeneric);
+}
+
+QuietGenericErrors::~QuietGenericErrors() { xmlSetGenericErrorFunc(saved_ctx_, saved_); }
 
 }  // namespace gleaner

@@ -18,26 +18,6 @@ constexpr size_t kMaxFeedBytes = 64u << 20;
 // libxml2 quiet (errors are our return values).
 constexpr int kStrictOptions = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
 
-// NOERROR/NOWARNING silence the parser's own reports, but libxml2 prints encoding failures
-// ("input conversion failed", "I/O error : encoder error") through the thread's generic
-// error handler whatever the options. A hostile feed must not write to the daemon's stderr
-// (the journal), so the handler is a no-op while this guard lives; it is per thread, as is
-// libxml2's.
-class QuietGenericErrors {
- public:
-  QuietGenericErrors() : saved_(xmlGenericError), saved_ctx_(xmlGenericErrorContext) {
-    xmlSetGenericErrorFunc(nullptr, &Ignore);
-  }
-  ~QuietGenericErrors() { xmlSetGenericErrorFunc(saved_ctx_, saved_); }
-  QuietGenericErrors(const QuietGenericErrors&) = delete;
-  QuietGenericErrors& operator=(const QuietGenericErrors&) = delete;
-
- private:
-  static void Ignore(void*, const char*, ...) {}
-  xmlGenericErrorFunc saved_;
-  void* saved_ctx_;
-};
-
 struct DocFree {
   void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
 };
@@ -142,6 +122,7 @@ Result<Feed> ParseFeed(std::string_view xml, const std::optional<std::string>& b
   if (xml.size() > kMaxFeedBytes) return Fail(ErrorCode::kNoArticle, "feed too large (" + std::to_string(xml.size()) + " bytes)");
   Feed feed{FeedKind::kRss, {}, {}};
   InitLibxml();
+  // NOERROR/NOWARNING do not cover encoding failures ("input conversion failed").
   QuietGenericErrors quiet;
   DocPtr doc(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), base_url ? base_url->c_str() : nullptr,
                            nullptr, kStrictOptions));

@@ -55,28 +55,19 @@ class GlobalErrorGuard {
  public:
   explicit GlobalErrorGuard(XPathErrors* errors)
       : saved_(xmlStructuredError),
-        saved_ctx_(xmlStructuredErrorContext),
-        saved_generic_(xmlGenericError),
-        saved_generic_ctx_(xmlGenericErrorContext) {
+        saved_ctx_(xmlStructuredErrorContext) {
     xmlSetStructuredErrorFunc(errors, &XPathErrors::Handle);
-    // Some evaluation failures ("function foo not found") are printed through the generic
-    // handler as well; the structured one already carries them.
-    xmlSetGenericErrorFunc(nullptr, &IgnoreGeneric);
   }
-  ~GlobalErrorGuard() {
-    xmlSetStructuredErrorFunc(saved_ctx_, saved_);
-    xmlSetGenericErrorFunc(saved_generic_ctx_, saved_generic_);
-  }
+  ~GlobalErrorGuard() { xmlSetStructuredErrorFunc(saved_ctx_, saved_); }
   GlobalErrorGuard(const GlobalErrorGuard&) = delete;
   GlobalErrorGuard& operator=(const GlobalErrorGuard&) = delete;
 
  private:
-  static void IgnoreGeneric(void*, const char*, ...) {}
-
   xmlStructuredErrorFunc saved_;
   void* saved_ctx_;
-  xmlGenericErrorFunc saved_generic_;
-  void* saved_generic_ctx_;
+  // Some evaluation failures ("function foo not found") are printed through the generic
+  // handler as well; the structured one already carries them.
+  QuietGenericErrors quiet_generic_;
 };
 
 // Compiles `expr`; on failure returns null and fills `errors`.
