@@ -60,35 +60,44 @@ std::string Slurp(const std::string& path) {
 
 int main(int argc, char** argv) {
   int articles = argc > 1 ? std::atoi(argv[1]) : 10000;
-  std::string page = Slurp(argc > 2 ? argv[2]
-                                    : "tests/fixtures/pages/maghress-fr-2022-10-31-onu-technologie/source.html");
+  std::string page =
+      Slurp(argc > 2 ? argv[2]
+                     : "tests/fixtures/pages/maghress-fr-2022-10-31-onu-technologie/source.html");
   if (page.empty() || articles <= 0) {
-    std::fprintf(stderr, "usage: bench_crawl [ARTICLES [FIXTURE_PAGE]] (run from the source tree)\n");
+    std::fprintf(stderr,
+                 "usage: bench_crawl [ARTICLES [FIXTURE_PAGE]] (run from the source tree)\n");
     return 2;
   }
   HttpServer server(HttpServer::Options{/*record=*/false});
   server.Route("/robots.txt", HttpReply::Text(""));
-  std::string sitemap = "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>";
-  for (int i = 1; i <= articles; ++i) sitemap += "<url><loc>/fr/a/" + std::to_string(i) + "</loc></url>";
+  std::string sitemap =
+      "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>";
+  for (int i = 1; i <= articles; ++i)
+    sitemap += "<url><loc>/fr/a/" + std::to_string(i) + "</loc></url>";
   sitemap += "</urlset>";
   server.Route("/sitemap.xml", HttpReply::Text(sitemap, "application/xml"));
   // One copy of the page shared by every route, so that RSS measures the crawler, not the
   // test server's routes.
   auto shared_page = std::make_shared<const std::string>(page);
   for (int i = 1; i <= articles; ++i) {
-    server.Route("/fr/a/" + std::to_string(i),
-                 [shared_page](const gleaner::testing::HttpRequest&) { return HttpReply::Text(*shared_page, "text/html"); });
+    server.Route("/fr/a/" + std::to_string(i), [shared_page](const gleaner::testing::HttpRequest&) {
+      return HttpReply::Text(*shared_page, "text/html");
+    });
   }
 
   std::string origin = server.Origin();
   std::string escaped = "http://127\\.0\\.0\\.1:" + std::to_string(server.port());
-  std::string yaml = "id: bench\nname: bench\nlanguage: fr\nurls: '^" + escaped + "/'\narticles: '^" + escaped +
-                     "/fr/a/[0-9]+$'\nsources:\n  - sitemap: " + origin + "/sitemap.xml\n    every: 1h\n"
+  std::string yaml = "id: bench\nname: bench\nlanguage: fr\nurls: '^" + escaped +
+                     "/'\narticles: '^" + escaped +
+                     "/fr/a/[0-9]+$'\nsources:\n  - sitemap: " + origin +
+                     "/sitemap.xml\n    every: 1h\n"
                      "ticker: '.ticker a'\nremove: ['.modal']\nlayouts:\n  - title: .articletitle\n"
-                     "    source: .articlenewspaper a\n    published: .articlenewspaper\n    body: .articlecontent\n";
+                     "    source: .articlenewspaper a\n    published: .articlenewspaper\n    body: "
+                     ".articlecontent\n";
   auto site = gleaner::rules::ParseSiteRules(yaml, "bench.yaml");
   auto sites = gleaner::rules::SiteSet::Create({*site});
-  std::string dir = std::filesystem::temp_directory_path() / ("gleaner-bench-crawl-" + std::to_string(getpid()));
+  std::string dir =
+      std::filesystem::temp_directory_path() / ("gleaner-bench-crawl-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   auto store = gleaner::store::Store::Open(dir + "/g.db", gleaner::store::OpenMode::kCreate);
   if (!site || !sites || !store) {
@@ -106,7 +115,8 @@ int main(int argc, char** argv) {
   auto fetcher = gleaner::fetch::CurlFetcher::Create(options);
   config.crawl.max_in_flight = 64;
   config.crawl.new_urls_per_poll = articles;  // the whole sitemap in one poll
-  gleaner::schedule::Crawler crawler(config, std::move(*sites), *store, **fetcher, gleaner::store::Now);
+  gleaner::schedule::Crawler crawler(config, std::move(*sites), *store, **fetcher,
+                                     gleaner::store::Now);
   (void)crawler.Seed();
 
   long rss_start = CurrentRssKb();
@@ -121,20 +131,24 @@ int main(int argc, char** argv) {
     const auto& h = crawler.health().at("bench");
     stored = h.new_articles;
     if (h.fetch_errors + h.extract_errors > 0) {
-      std::fprintf(stderr, "bench_crawl: %lld errors\n", static_cast<long long>(h.fetch_errors + h.extract_errors));
+      std::fprintf(stderr, "bench_crawl: %lld errors\n",
+                   static_cast<long long>(h.fetch_errors + h.extract_errors));
       return 1;
     }
     if (stored >= next_checkpoint) {
-      std::printf("  after %6lld pages: RSS %ld KB\n", static_cast<long long>(stored), CurrentRssKb());
+      std::printf("  after %6lld pages: RSS %ld KB\n", static_cast<long long>(stored),
+                  CurrentRssKb());
       next_checkpoint += articles >= 5000 ? 2000 : 1000;
     }
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double cpu = ThreadCpuSeconds() - cpu_start;
-  std::printf("crawl (fetch + extract + store + queue), %d articles of %zu bytes, politeness off:\n", articles,
-              page.size());
-  std::printf("  %.0f pages/s, %.2f ms CPU per page (crawler thread), RSS %ld KB at start, peak %ld KB\n",
-              articles / seconds, cpu * 1000 / articles, rss_start, PeakRssKb());
+  std::printf(
+      "crawl (fetch + extract + store + queue), %d articles of %zu bytes, politeness off:\n",
+      articles, page.size());
+  std::printf(
+      "  %.0f pages/s, %.2f ms CPU per page (crawler thread), RSS %ld KB at start, peak %ld KB\n",
+      articles / seconds, cpu * 1000 / articles, rss_start, PeakRssKb());
   std::filesystem::remove_all(dir);
   return 0;
 }

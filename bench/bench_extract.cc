@@ -7,11 +7,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "daemon/site_files.h"
 #include "extractors/pipeline.h"
@@ -60,7 +59,8 @@ int main(int argc, char** argv) {
       gleaner::PageInput input{p.bytes, p.url, p.content_type};
       auto article = gleaner::ExtractPage(input, &*sites, gleaner::ExtractOptions{});
       if (!article) {
-        std::fprintf(stderr, "bench_extract: %s: %s\n", p.url.c_str(), article.error().message.c_str());
+        std::fprintf(stderr, "bench_extract: %s: %s\n", p.url.c_str(),
+                     article.error().message.c_str());
         return 1;
       }
       json_bytes += gleaner::ArticleToJson(*article).size();
@@ -69,9 +69,9 @@ int main(int argc, char** argv) {
     }
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("extract with rules: %zu pages (%zu fixtures x %d rounds), %.1f MB in %.2f s\n", records,
-              pages.size(), rounds, bytes / 1e6, seconds);
-  std::printf("  %.0f pages/s, %.1f MB/s (%zu bytes of JSON)\n", records / seconds, bytes / 1e6 / seconds,
-              json_bytes);
+  std::printf("extract with rules: %zu pages (%zu fixtures x %d rounds), %.1f MB in %.2f s\n",
+              records, pages.size(), rounds, bytes / 1e6, seconds);
+  std::printf("  %.0f pages/s, %.1f MB/s (%zu bytes of JSON)\n", records / seconds,
+              bytes / 1e6 / seconds, json_bytes);
   return 0;
 }

@@ -159,7 +159,8 @@ int main(int argc, char** argv) {
   options.settings.per_host_connections = p.inflight;
   options.settings.global_connections = p.inflight;
   options.settings.max_retries = 0;
-  options.settings.allow_networks = {*gleaner::fetch::ParseNetwork("127.0.0.0/8")};  // the test server
+  options.settings.allow_networks = {
+      *gleaner::fetch::ParseNetwork("127.0.0.0/8")};  // the test server
   auto fetcher = CurlFetcher::Create(options);
   if (!fetcher) {
     std::fprintf(stderr, "bench_fetch: %s\n", fetcher.error().message.c_str());

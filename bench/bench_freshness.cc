@@ -127,9 +127,10 @@ Pace PaceOf(const std::vector<gleaner::testing::HttpRequest>& requests) {
 int main(int argc, char** argv) {
   Args args;
   if (!ParseArgs(argc, argv, &args)) {
-    std::fprintf(stderr,
-                 "usage: bench_freshness [--seconds N] [--hosts N] [--backlog N] [--poll N] [--publish N] "
-                 "[--gleaner PATH]\n");
+    std::fprintf(
+        stderr,
+        "usage: bench_freshness [--seconds N] [--hosts N] [--backlog N] [--poll N] [--publish N] "
+        "[--gleaner PATH]\n");
     return 2;
   }
   if (!std::filesystem::exists(args.gleaner)) {

@@ -40,10 +40,11 @@ void PrintUsage(std::FILE* out) {
     std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
                  static_cast<int>(c.summary.size()), c.summary.data());
   }
-  std::fprintf(out,
-               "\nEvery command takes --config FILE. `gleaner COMMAND --help` describes one.\n"
-               "Exit codes: 0 ok, 1 bad config or site file, 2 usage, 3 input missing,\n"
-               "4 no article, 5 network, 6 HTTP status, 7 robots.txt, 8 database, 9 expired claim.\n");
+  std::fprintf(
+      out,
+      "\nEvery command takes --config FILE. `gleaner COMMAND --help` describes one.\n"
+      "Exit codes: 0 ok, 1 bad config or site file, 2 usage, 3 input missing,\n"
+      "4 no article, 5 network, 6 HTTP status, 7 robots.txt, 8 database, 9 expired claim.\n");
 }
 
 }  // namespace

@@ -12,20 +12,24 @@ int CmdCheck(const CommandArgs& argv) {
   auto args = ParseArgs(argv, {{"config", "sites"}, {"help"}, {}});
   if (!args) return ReportError("check", args.error());
   if (args->Has("help")) {
-    std::fputs("usage: gleaner check [--config FILE] [--sites DIR]\n\n"
-               "Validates the configuration file and every site file. Prints\n"
-               "file:line:col: message for each problem and exits 1, or prints\n"
-               "\"N sites OK\" and exits 0.\n", stdout);
+    std::fputs(
+        "usage: gleaner check [--config FILE] [--sites DIR]\n\n"
+        "Validates the configuration file and every site file. Prints\n"
+        "file:line:col: message for each problem and exits 1, or prints\n"
+        "\"N sites OK\" and exits 0.\n",
+        stdout);
     return 0;
   }
-  if (!args->positional.empty()) return ReportError("check", {ErrorCode::kUsage, "check takes no FILE"});
+  if (!args->positional.empty())
+    return ReportError("check", {ErrorCode::kUsage, "check takes no FILE"});
   auto config = ConfigFromArgs(*args);
   if (!config) {
     std::printf("%s\n", config.error().message.c_str());
     return config.error().ExitCode();
   }
   std::vector<Error> problems;
-  rules::SiteSet sites = LoadSitesLenient(config->sites_dir, config->limits.max_site_file_bytes, &problems);
+  rules::SiteSet sites =
+      LoadSitesLenient(config->sites_dir, config->limits.max_site_file_bytes, &problems);
   int status = 0;
   for (const Error& e : problems) {
     std::printf("%s\n", e.message.c_str());

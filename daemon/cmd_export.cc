@@ -81,7 +81,8 @@ constexpr std::string_view kFormulaStarts = "=+-@\t\r";
 // rule), so it is shown as text; the quote is part of the exported value.
 std::string CsvField(std::string_view value) {
   bool formula = !value.empty() && kFormulaStarts.find(value.front()) != std::string_view::npos;
-  if (!formula && value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  if (!formula && value.find_first_of(",\"\r\n") == std::string_view::npos)
+    return std::string(value);
   std::string out = formula ? "\"'" : "\"";
   for (char c : value) {
     if (c == '"') out += '"';

@@ -2,7 +2,6 @@
 //                  [--pretty] FILE...`
 #include <cstdio>
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "daemon/cmd_common.h"
@@ -40,7 +39,8 @@ ArgSpec Spec() {
 Result<rules::SiteSet> SitesFor(const Args& args, const Config& config) {
   if (args.Has("generic")) return rules::SiteSet{};
   std::error_code ec;
-  if (!args.Has("sites") && !std::filesystem::is_directory(config.sites_dir, ec)) return rules::SiteSet{};
+  if (!args.Has("sites") && !std::filesystem::is_directory(config.sites_dir, ec))
+    return rules::SiteSet{};
   return LoadSites(config.sites_dir, config.limits.max_site_file_bytes);
 }
 
@@ -71,9 +71,11 @@ int CmdExtract(const CommandArgs& argv) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  if (args->positional.empty()) return ReportError("extract", {ErrorCode::kUsage, "no FILE given (see --help)"});
+  if (args->positional.empty())
+    return ReportError("extract", {ErrorCode::kUsage, "no FILE given (see --help)"});
   if (args->positional.size() > 1 && (args->Has("url") || args->Has("content-type"))) {
-    return ReportError("extract", {ErrorCode::kUsage, "--url and --content-type apply to a single FILE"});
+    return ReportError("extract",
+                       {ErrorCode::kUsage, "--url and --content-type apply to a single FILE"});
   }
   if (args->Has("generic") && args->Has("site")) {
     return ReportError("extract", {ErrorCode::kUsage, "--generic and --site exclude each other"});
@@ -83,7 +85,8 @@ int CmdExtract(const CommandArgs& argv) {
   auto sites = SitesFor(*args, *config);
   if (!sites) return ReportError("extract", sites.error());
   if (auto id = args->Value("site"); id && !sites->Find(*id)) {
-    return ReportError("extract", {ErrorCode::kUsage, "no site with id '" + *id + "' in " + config->sites_dir});
+    return ReportError(
+        "extract", {ErrorCode::kUsage, "no site with id '" + *id + "' in " + config->sites_dir});
   }
   int status = 0;
   for (const std::string& file : args->positional) {

@@ -154,7 +154,8 @@ Result<void> StoreFetched(const Config& config, const std::string& url, const fe
   if (!store) return tl::unexpected(store.error());
   store::WriteBatch batch;
   if (auto ok = batch.PutArticle(article); !ok) return ok;
-  store::FetchOutcome outcome = schedule::SucceededFetch(url, store::UrlKind::kArticle, article.site, r);
+  store::FetchOutcome outcome =
+      schedule::SucceededFetch(url, store::UrlKind::kArticle, article.site, r);
   outcome.state = store::FrontierState::kDone;
   outcome.next_fetch = store::Now();
   if (auto ok = batch.RecordFetch(std::move(outcome)); !ok) return ok;
@@ -177,9 +178,10 @@ int CmdFetch(const CommandArgs& argv) {
   }
   const std::string url = args->positional[0];
   if (url.size() > kMaxUrlBytes) {
-    return ReportError("fetch", {ErrorCode::kInput, "the URL is " + std::to_string(url.size()) +
-                                                        " bytes long; gleaner fetches URLs of at most " +
-                                                        std::to_string(kMaxUrlBytes) + " bytes"});
+    return ReportError("fetch",
+                       {ErrorCode::kInput, "the URL is " + std::to_string(url.size()) +
+                                               " bytes long; gleaner fetches URLs of at most " +
+                                               std::to_string(kMaxUrlBytes) + " bytes"});
   }
   if (!ParseUrl(url)) {  // other schemes parse, and are refused by the fetcher (exit 5)
     return ReportError("fetch", {ErrorCode::kUsage, "not an absolute URL: '" + url + "'"});

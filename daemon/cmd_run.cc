@@ -1,14 +1,13 @@
 // `gleaner run [--config FILE] [--sites DIR] [--db PATH] [--log-level LEVEL]`: the daemon.
 // One loop owns everything: the crawler's steps, reloads (SIGHUP), the status file and
 // systemd notifications; signal handlers only set flags.
+#include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <optional>
-
-#include <spdlog/spdlog.h>
 
 #include "daemon/cmd_common.h"
 #include "daemon/commands.h"
@@ -82,7 +81,8 @@ class Daemon {
     schedule::InstallSignalHandlers();
     uint64_t watchdog_usec = 0;
     watchdog_ = sd_watchdog_enabled(0, &watchdog_usec) > 0;
-    spdlog::info("gleaner running: {} sites, database {}", crawler_.sites().sites().size(), config_.database);
+    spdlog::info("gleaner running: {} sites, database {}", crawler_.sites().sites().size(),
+                 config_.database);
     Publish(true);
     sd_notify(0, "READY=1");
     while (!schedule::StopRequested()) {
@@ -119,7 +119,8 @@ class Daemon {
       last_good_write_ = now;
       write_error_logged_ = false;
     } else if (!write_error_logged_) {
-      spdlog::error("database {}: {} (kept in memory, retrying)", config_.database, ok.error().message);
+      spdlog::error("database {}: {} (kept in memory, retrying)", config_.database,
+                    ok.error().message);
       write_error_logged_ = true;
     }
     if (now - last_publish_ >= kStatusEvery) Publish(now - last_good_write_ < kUnhealthyAfter);
@@ -137,11 +138,14 @@ class Daemon {
     Config& next = loaded->config;
     if (next.database != config_.database) {
       // The store, its lock and its status file are the process's: a restart moves them.
-      spdlog::warn("reload: 'database' changed to {}; it takes effect at the next start, {} stays in use until then",
-                   next.database, config_.database);
+      spdlog::warn(
+          "reload: 'database' changed to {}; it takes effect at the next start, {} stays in use "
+          "until then",
+          next.database, config_.database);
       next.database = config_.database;
     }
-    if (auto ok = SetupLogging(next.log_level); !ok) spdlog::error("reload: {}", ok.error().message);
+    if (auto ok = SetupLogging(next.log_level); !ok)
+      spdlog::error("reload: {}", ok.error().message);
     fetcher_->Reconfigure(next.fetch);
     if (auto ok = crawler_.Reload(next, std::move(loaded->sites)); !ok) {
       spdlog::error("reload: {}", ok.error().message);
@@ -169,9 +173,9 @@ class Daemon {
   void Publish(bool healthy) {
     Time now = store::Now();
     last_publish_ = now;
-    auto written = schedule::WriteStatusFile(schedule::StatusFilePath(config_.database),
-                                             schedule::StatusJson(getpid(), started_, now, crawler_.health(),
-                                                                  fetcher_->PausedHosts()));
+    auto written = schedule::WriteStatusFile(
+        schedule::StatusFilePath(config_.database),
+        schedule::StatusJson(getpid(), started_, now, crawler_.health(), fetcher_->PausedHosts()));
     if (!written) spdlog::warn("status file: {}", written.error().message);
     auto stats = store_.queue().Stats(now);
     std::string status = std::to_string(crawler_.sites().sites().size()) + " sites, " +
@@ -204,14 +208,16 @@ int CmdRun(const CommandArgs& argv) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  if (!args->positional.empty()) return ReportError("run", {ErrorCode::kUsage, "run takes no arguments"});
+  if (!args->positional.empty())
+    return ReportError("run", {ErrorCode::kUsage, "run takes no arguments"});
   auto loaded = LoadAll(*args);
   if (!loaded) return ReportError("run", loaded.error());
   if (auto ok = SetupLogging(loaded->config.log_level); !ok) return ReportError("run", ok.error());
   // Taken before the database is opened: a second daemon must not even migrate it. Its
   // directory is made first, as opening the database would.
   std::error_code ignored;
-  std::filesystem::create_directories(std::filesystem::path(loaded->config.database).parent_path(), ignored);
+  std::filesystem::create_directories(std::filesystem::path(loaded->config.database).parent_path(),
+                                      ignored);
   auto lock = schedule::RunLock::Acquire(schedule::RunLockPath(loaded->config.database));
   if (!lock) return ReportError("run", lock.error());
   auto store = store::Store::Open(loaded->config.database, store::OpenMode::kCreate);
@@ -220,7 +226,8 @@ int CmdRun(const CommandArgs& argv) {
   options.settings = loaded->config.fetch;
   auto fetcher = fetch::CurlFetcher::Create(options);
   if (!fetcher) return ReportError("run", fetcher.error());
-  Daemon daemon(*args, std::move(*loaded), std::move(*lock), std::move(*store), std::move(*fetcher));
+  Daemon daemon(*args, std::move(*loaded), std::move(*lock), std::move(*store),
+                std::move(*fetcher));
   return daemon.Run();
 }
 

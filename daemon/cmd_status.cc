@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "daemon/cmd_common.h"
@@ -23,17 +22,19 @@ constexpr std::chrono::seconds kStaleAfter{30};
 bool ProcessAlive(int pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
 
 json QueueJson(const store::QueueStats& s) {
-  return {{"ready", s.ready}, {"delayed", s.delayed}, {"claimed", s.claimed}, {"expired", s.expired},
-          {"acked", s.acked}, {"dead", s.dead},       {"articles", s.articles}};
+  return {{"ready", s.ready},      {"delayed", s.delayed}, {"claimed", s.claimed},
+          {"expired", s.expired},  {"acked", s.acked},     {"dead", s.dead},
+          {"articles", s.articles}};
 }
 
 json FrontierJson(const std::vector<store::SiteFrontier>& sites) {
   json j = json::object();
   for (const store::SiteFrontier& s : sites) {
-    j[s.site] = {{"backlog", s.backlog},
-                 {"retrying", s.waiting},
-                 {"parked", s.parked},
-                 {"next_poll", s.next_poll ? json(store::FormatTime(*s.next_poll)) : json(nullptr)}};
+    j[s.site] = {
+        {"backlog", s.backlog},
+        {"retrying", s.waiting},
+        {"parked", s.parked},
+        {"next_poll", s.next_poll ? json(store::FormatTime(*s.next_poll)) : json(nullptr)}};
   }
   return j;
 }
@@ -45,12 +46,16 @@ std::string Field(const json& object, const char* key) {
 
 void PrintFrontier(const json& daemon, const json& frontier) {
   if (frontier.is_null() || frontier.empty()) return;
-  std::printf("%-22s %8s %8s %8s  %-24s %s\n", "site", "backlog", "retrying", "parked", "next poll", "last success");
+  std::printf("%-22s %8s %8s %8s  %-24s %s\n", "site", "backlog", "retrying", "parked", "next poll",
+              "last success");
   for (const auto& [id, f] : frontier.items()) {
-    json site = daemon.is_null() || !daemon["sites"].contains(id) ? json(nullptr) : daemon["sites"][id];
-    std::printf("%-22s %8lld %8lld %8lld  %-24s %s\n", id.c_str(), static_cast<long long>(f["backlog"].get<int64_t>()),
-                static_cast<long long>(f["retrying"].get<int64_t>()), static_cast<long long>(f["parked"].get<int64_t>()),
-                Field(f, "next_poll").c_str(), Field(site, "last_success").c_str());
+    json site =
+        daemon.is_null() || !daemon["sites"].contains(id) ? json(nullptr) : daemon["sites"][id];
+    std::printf("%-22s %8lld %8lld %8lld  %-24s %s\n", id.c_str(),
+                static_cast<long long>(f["backlog"].get<int64_t>()),
+                static_cast<long long>(f["retrying"].get<int64_t>()),
+                static_cast<long long>(f["parked"].get<int64_t>()), Field(f, "next_poll").c_str(),
+                Field(site, "last_success").c_str());
   }
 }
 
@@ -60,36 +65,43 @@ void PrintTable(const json& daemon, const json& queue, const json& frontier) {
   } else {
     std::printf("daemon: running, pid %d, since %s\n", daemon["pid"].get<int>(),
                 daemon["started"].get<std::string>().c_str());
-    std::printf("%-22s %7s %7s %7s %7s %7s %7s  %s\n", "site", "polls", "new", "errors", "broken", "1h err",
-                "found", "last new article");
+    std::printf("%-22s %7s %7s %7s %7s %7s %7s  %s\n", "site", "polls", "new", "errors", "broken",
+                "1h err", "found", "last new article");
     for (const auto& [id, s] : daemon["sites"].items()) {
       int64_t errors = s["poll_errors"].get<int64_t>() + s["fetch_errors"].get<int64_t>() +
                        s["extract_errors"].get<int64_t>();
-      std::printf("%-22s %7lld %7lld %7lld %7lld %7lld %7lld  %s\n", id.c_str(),
-                  static_cast<long long>(s["polls"].get<int64_t>()),
-                  static_cast<long long>(s["new_articles"].get<int64_t>()), static_cast<long long>(errors),
-                  static_cast<long long>(s["rule_breakage"].get<int64_t>()),
-                  static_cast<long long>(s["errors_last_hour"].get<int64_t>()),
-                  static_cast<long long>(s["discovered"].get<int64_t>()),
-                  s["last_new_article"].is_null() ? "-" : s["last_new_article"].get<std::string>().c_str());
+      std::printf(
+          "%-22s %7lld %7lld %7lld %7lld %7lld %7lld  %s\n", id.c_str(),
+          static_cast<long long>(s["polls"].get<int64_t>()),
+          static_cast<long long>(s["new_articles"].get<int64_t>()), static_cast<long long>(errors),
+          static_cast<long long>(s["rule_breakage"].get<int64_t>()),
+          static_cast<long long>(s["errors_last_hour"].get<int64_t>()),
+          static_cast<long long>(s["discovered"].get<int64_t>()),
+          s["last_new_article"].is_null() ? "-" : s["last_new_article"].get<std::string>().c_str());
       for (const auto& [why, n] : s["broken_rules"].items()) {
-        std::printf("    rules broke %lld times: %s\n", static_cast<long long>(n.get<int64_t>()), why.c_str());
+        std::printf("    rules broke %lld times: %s\n", static_cast<long long>(n.get<int64_t>()),
+                    why.c_str());
       }
     }
     for (const auto& pause : daemon.value("paused_hosts", json::array())) {
-      std::printf("host %s paused until %s (%s)\n", Field(pause, "host").c_str(), Field(pause, "until").c_str(),
-                  Field(pause, "reason").c_str());
+      std::printf("host %s paused until %s (%s)\n", Field(pause, "host").c_str(),
+                  Field(pause, "until").c_str(), Field(pause, "reason").c_str());
     }
   }
   PrintFrontier(daemon, frontier);
   if (queue.is_null()) {
     std::printf("queue: no database yet\n");
   } else {
-    std::printf("queue: %lld ready, %lld claimed, %lld expired, %lld delayed, %lld dead, %lld acked; %lld articles\n",
-                static_cast<long long>(queue["ready"].get<int64_t>()), static_cast<long long>(queue["claimed"].get<int64_t>()),
-                static_cast<long long>(queue["expired"].get<int64_t>()), static_cast<long long>(queue["delayed"].get<int64_t>()),
-                static_cast<long long>(queue["dead"].get<int64_t>()), static_cast<long long>(queue["acked"].get<int64_t>()),
-                static_cast<long long>(queue["articles"].get<int64_t>()));
+    std::printf(
+        "queue: %lld ready, %lld claimed, %lld expired, %lld delayed, %lld dead, %lld acked; %lld "
+        "articles\n",
+        static_cast<long long>(queue["ready"].get<int64_t>()),
+        static_cast<long long>(queue["claimed"].get<int64_t>()),
+        static_cast<long long>(queue["expired"].get<int64_t>()),
+        static_cast<long long>(queue["delayed"].get<int64_t>()),
+        static_cast<long long>(queue["dead"].get<int64_t>()),
+        static_cast<long long>(queue["acked"].get<int64_t>()),
+        static_cast<long long>(queue["articles"].get<int64_t>()));
   }
 }
 
@@ -101,7 +113,8 @@ Result<json> DaemonStatus(const std::string& database) {
   if (!*read) return json(nullptr);
   json& j = **read;
   auto updated = store::ParseTime(j["updated"].get<std::string>());
-  if (!updated || store::Now() - *updated > kStaleAfter || !ProcessAlive(j["pid"].get<int>())) return json(nullptr);
+  if (!updated || store::Now() - *updated > kStaleAfter || !ProcessAlive(j["pid"].get<int>()))
+    return json(nullptr);
   return std::move(j);
 }
 
@@ -111,15 +124,17 @@ int CmdStatus(const CommandArgs& argv) {
   auto args = ParseArgs(argv, {{"config", "db"}, {"json", "help"}, {}});
   if (!args) return ReportError("status", args.error());
   if (args->Has("help")) {
-    std::fputs("usage: gleaner status [--config FILE] [--db PATH] [--json]\n\n"
-               "Shows, per site, the running daemon's polls, new articles, errors (by kind with\n"
-               "--json), rule breakage (how often the generic fallback stepped in, and why), the\n"
-               "time of the last new article and of the last successful fetch, its backlog (articles\n"
-               "due), retries waiting, parked rows and next poll; the hosts paused (Retry-After,\n"
-               "circuit breaker) and until when; and the queue's depth. Read-only.\n\n"
-               "Exit codes: 0 ok (also when no daemon runs); 3 the status file beside the database\n"
-               "is unreadable, larger than 4 MiB or not a status document (the message names it);\n"
-               "8 database error.\n", stdout);
+    std::fputs(
+        "usage: gleaner status [--config FILE] [--db PATH] [--json]\n\n"
+        "Shows, per site, the running daemon's polls, new articles, errors (by kind with\n"
+        "--json), rule breakage (how often the generic fallback stepped in, and why), the\n"
+        "time of the last new article and of the last successful fetch, its backlog (articles\n"
+        "due), retries waiting, parked rows and next poll; the hosts paused (Retry-After,\n"
+        "circuit breaker) and until when; and the queue's depth. Read-only.\n\n"
+        "Exit codes: 0 ok (also when no daemon runs); 3 the status file beside the database\n"
+        "is unreadable, larger than 4 MiB or not a status document (the message names it);\n"
+        "8 database error.\n",
+        stdout);
     return 0;
   }
   auto config = ConfigFromArgs(*args);
@@ -141,7 +156,8 @@ int CmdStatus(const CommandArgs& argv) {
   if (!daemon_status) return ReportError("status", daemon_status.error());
   const json& daemon = *daemon_status;
   if (args->Has("json")) {
-    std::printf("%s\n", json{{"daemon", daemon}, {"queue", queue}, {"frontier", frontier}}.dump().c_str());
+    std::printf("%s\n",
+                json{{"daemon", daemon}, {"queue", queue}, {"frontier", frontier}}.dump().c_str());
   } else {
     PrintTable(daemon, queue, frontier);
   }

@@ -19,7 +19,4 @@ int CmdQueue(const CommandArgs& args);    // daemon/cmd_queue.cc
 int CmdExport(const CommandArgs& args);   // daemon/cmd_export.cc
 int CmdFetch(const CommandArgs& args);    // daemon/cmd_fetch.cc
 
-
-
-
 }  // namespace gleaner::cli

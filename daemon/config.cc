@@ -69,16 +69,17 @@ constexpr DurationRange kBreakerPause{seconds(1), hours(24)};
 constexpr DurationRange kHostIdle{minutes(1), days(30)};
 // One robots.txt is at most 512 KiB; the top keeps the cache a small part of the box's memory.
 constexpr SizeRange kRobotsCacheBytes{64u << 10, 1u << 30};
-constexpr CountRange kMaxRedirects{0, 20};         // browsers stop at 20
-constexpr CountRange kPerHostConnections{1, 64};   // more is no longer polite
-constexpr CountRange kConnections{1, 1024};        // file descriptors
-constexpr CountRange kRetries{0, 20};              // back-off doubles: 20 tries span days
+constexpr CountRange kMaxRedirects{0, 20};        // browsers stop at 20
+constexpr CountRange kPerHostConnections{1, 64};  // more is no longer polite
+constexpr CountRange kConnections{1, 1024};       // file descriptors
+constexpr CountRange kRetries{0, 20};             // back-off doubles: 20 tries span days
 constexpr CountRange kBreakerFailures{1, 1000};
 constexpr CountRange kRobotsCacheEntries{1, 10000000};
 // The crawl's window and discovery caps; each is an int and a memory bound.
 constexpr CountRange kInFlight{1, 100000};
-constexpr CountRange kSitemapDepth{0, 8};          // real sites nest 1 or 2 levels
-constexpr CountRange kDiscoveryCount{1, 10000000}; // sitemap_children, urls_per_document, new_urls_per_poll
+constexpr CountRange kSitemapDepth{0, 8};  // real sites nest 1 or 2 levels
+constexpr CountRange kDiscoveryCount{
+    1, 10000000};  // sitemap_children, urls_per_document, new_urls_per_poll
 // Done rows must stay long enough to ride out a re-listed article; ten years is forever.
 constexpr DurationRange kRetention{days(1), days(3650)};
 
@@ -123,7 +124,8 @@ Result<void> ParseLimits(const std::string& file, const YAML::Node& node, Extrac
 Result<void> ParseAllowNetworks(const std::string& file, const YAML::Node& node,
                                 std::vector<fetch::Network>* out) {
   if (!node.IsSequence()) {
-    return yaml::ErrorAt(file, node, "'allow_networks' must be a list of networks such as [10.1.0.0/16]");
+    return yaml::ErrorAt(file, node,
+                         "'allow_networks' must be a list of networks such as [10.1.0.0/16]");
   }
   out->clear();
   for (const YAML::Node& item : node) {
@@ -140,8 +142,8 @@ Result<void> ParseFetch(const std::string& file, const YAML::Node& node, FetchSe
   if (auto ok = yaml::CheckMap(
           file, node, "fetch",
           {"user_agent", "contact", "connect_timeout", "timeout", "stall_timeout", "max_body",
-           "max_redirects", "per_host_connections", "connections", "delay", "jitter",
-           "robots_ttl", "retries", "breaker_failures", "breaker_pause", "robots_cache_entries",
+           "max_redirects", "per_host_connections", "connections", "delay", "jitter", "robots_ttl",
+           "retries", "breaker_failures", "breaker_pause", "robots_cache_entries",
            "robots_cache_bytes", "host_idle", "allow_networks"});
       !ok) {
     return ok;
@@ -168,23 +170,40 @@ Result<void> ParseFetch(const std::string& file, const YAML::Node& node, FetchSe
       *out = *s;
       return {};
     };
-    if (key == "user_agent") ok = set_header_text(&f->user_agent);
-    else if (key == "contact") ok = set_header_text(&f->contact);
-    else if (key == "connect_timeout") ok = set_duration(&f->connect_timeout, kConnectTimeout);
-    else if (key == "timeout") ok = set_duration(&f->total_timeout, kTotalTimeout);
-    else if (key == "stall_timeout") ok = set_duration(&f->stall_timeout, kStallTimeout);
-    else if (key == "delay") ok = set_duration(&f->delay, kDelay);
-    else if (key == "jitter") ok = set_duration(&f->jitter, kJitter);
-    else if (key == "robots_ttl") ok = set_duration(&f->robots_ttl, kRobotsTtl);
-    else if (key == "breaker_pause") ok = set_duration(&f->breaker_pause, kBreakerPause);
-    else if (key == "max_redirects") ok = set_int(&f->max_redirects, kMaxRedirects);
-    else if (key == "per_host_connections") ok = set_int(&f->per_host_connections, kPerHostConnections);
-    else if (key == "connections") ok = set_int(&f->global_connections, kConnections);
-    else if (key == "retries") ok = set_int(&f->max_retries, kRetries);
-    else if (key == "breaker_failures") ok = set_int(&f->breaker_failures, kBreakerFailures);
-    else if (key == "robots_cache_entries") ok = set_int(&f->robots_cache_entries, kRobotsCacheEntries);
-    else if (key == "host_idle") ok = set_duration(&f->host_idle, kHostIdle);
-    else if (key == "allow_networks") ok = ParseAllowNetworks(file, v, &f->allow_networks);
+    if (key == "user_agent")
+      ok = set_header_text(&f->user_agent);
+    else if (key == "contact")
+      ok = set_header_text(&f->contact);
+    else if (key == "connect_timeout")
+      ok = set_duration(&f->connect_timeout, kConnectTimeout);
+    else if (key == "timeout")
+      ok = set_duration(&f->total_timeout, kTotalTimeout);
+    else if (key == "stall_timeout")
+      ok = set_duration(&f->stall_timeout, kStallTimeout);
+    else if (key == "delay")
+      ok = set_duration(&f->delay, kDelay);
+    else if (key == "jitter")
+      ok = set_duration(&f->jitter, kJitter);
+    else if (key == "robots_ttl")
+      ok = set_duration(&f->robots_ttl, kRobotsTtl);
+    else if (key == "breaker_pause")
+      ok = set_duration(&f->breaker_pause, kBreakerPause);
+    else if (key == "max_redirects")
+      ok = set_int(&f->max_redirects, kMaxRedirects);
+    else if (key == "per_host_connections")
+      ok = set_int(&f->per_host_connections, kPerHostConnections);
+    else if (key == "connections")
+      ok = set_int(&f->global_connections, kConnections);
+    else if (key == "retries")
+      ok = set_int(&f->max_retries, kRetries);
+    else if (key == "breaker_failures")
+      ok = set_int(&f->breaker_failures, kBreakerFailures);
+    else if (key == "robots_cache_entries")
+      ok = set_int(&f->robots_cache_entries, kRobotsCacheEntries);
+    else if (key == "host_idle")
+      ok = set_duration(&f->host_idle, kHostIdle);
+    else if (key == "allow_networks")
+      ok = ParseAllowNetworks(file, v, &f->allow_networks);
     else if (key == "max_body" || key == "robots_cache_bytes") {
       SizeRange range = key == "max_body" ? kPageBytes : kRobotsCacheBytes;
       auto n = yaml::GetByteSize(file, v, key, range.min, range.max);
@@ -199,8 +218,8 @@ Result<void> ParseFetch(const std::string& file, const YAML::Node& node, FetchSe
 
 Result<void> ParseCrawl(const std::string& file, const YAML::Node& node, CrawlSettings* c) {
   if (auto ok = yaml::CheckMap(file, node, "crawl",
-                               {"in_flight", "sitemap_depth", "sitemap_children", "urls_per_document",
-                                "new_urls_per_poll", "retention"});
+                               {"in_flight", "sitemap_depth", "sitemap_children",
+                                "urls_per_document", "new_urls_per_poll", "retention"});
       !ok) {
     return ok;
   }
@@ -213,15 +232,22 @@ Result<void> ParseCrawl(const std::string& file, const YAML::Node& node, CrawlSe
       c->retention = *d;
       continue;
     }
-    CountRange range = key == "sitemap_depth" ? kSitemapDepth : key == "in_flight" ? kInFlight : kDiscoveryCount;
+    CountRange range = key == "sitemap_depth" ? kSitemapDepth
+                       : key == "in_flight"   ? kInFlight
+                                              : kDiscoveryCount;
     auto n = yaml::GetInt(file, v, key, range.min, range.max);
     if (!n) return tl::unexpected(n.error());
     int value = static_cast<int>(*n);
-    if (key == "in_flight") c->max_in_flight = value;
-    else if (key == "sitemap_depth") c->sitemap_depth = value;
-    else if (key == "sitemap_children") c->sitemap_children = value;
-    else if (key == "urls_per_document") c->urls_per_document = value;
-    else c->new_urls_per_poll = value;
+    if (key == "in_flight")
+      c->max_in_flight = value;
+    else if (key == "sitemap_depth")
+      c->sitemap_depth = value;
+    else if (key == "sitemap_children")
+      c->sitemap_children = value;
+    else if (key == "urls_per_document")
+      c->urls_per_document = value;
+    else
+      c->new_urls_per_poll = value;
   }
   return {};
 }
@@ -275,15 +301,20 @@ Result<Config> ParseConfig(std::string_view yaml_text, const std::string& file_n
         return yaml::ErrorAt(file_name, value,
                              "'log_level' must be one of trace, debug, info, warn, error");
       }
-      (key == "sites" ? config.sites_dir : key == "database" ? config.database : config.log_level) = *s;
+      (key == "sites"      ? config.sites_dir
+       : key == "database" ? config.database
+                           : config.log_level) = *s;
     } else if (value.IsNull()) {
       continue;  // a section whose keys are all commented out keeps its defaults
     } else if (key == "limits") {
-      if (auto ok = ParseLimits(file_name, value, &config.limits); !ok) return tl::unexpected(ok.error());
+      if (auto ok = ParseLimits(file_name, value, &config.limits); !ok)
+        return tl::unexpected(ok.error());
     } else if (key == "fetch") {
-      if (auto ok = ParseFetch(file_name, value, &config.fetch); !ok) return tl::unexpected(ok.error());
+      if (auto ok = ParseFetch(file_name, value, &config.fetch); !ok)
+        return tl::unexpected(ok.error());
     } else if (key == "crawl") {
-      if (auto ok = ParseCrawl(file_name, value, &config.crawl); !ok) return tl::unexpected(ok.error());
+      if (auto ok = ParseCrawl(file_name, value, &config.crawl); !ok)
+        return tl::unexpected(ok.error());
     }
   }
   return config;

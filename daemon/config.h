@@ -22,34 +22,34 @@ namespace gleaner {
 
 // Caps for one page's extraction (also read by the fetcher: max_page_bytes).
 struct ExtractLimits {
-  uint64_t max_page_bytes = 16u << 20;  // `limits.page_bytes`: bigger inputs are refused
-  uint64_t max_nodes = 500000;          // `limits.dom_nodes`
-  uint64_t max_depth = 512;             // `limits.dom_depth`: deeper subtrees are cut off
+  uint64_t max_page_bytes = 16u << 20;      // `limits.page_bytes`: bigger inputs are refused
+  uint64_t max_nodes = 500000;              // `limits.dom_nodes`
+  uint64_t max_depth = 512;                 // `limits.dom_depth`: deeper subtrees are cut off
   uint64_t max_site_file_bytes = 1u << 20;  // `limits.site_file_bytes`
 };
 
 // The fetcher's settings (`fetch:` section).
 struct FetchSettings {
-  std::string user_agent = "gleaner/0.1";             // `user_agent`; the product token
-                                                      // robots.txt groups are matched with
-  std::string contact = "";                           // `contact`: URL or mail appended to UA
-  std::chrono::milliseconds connect_timeout{10000};   // `connect_timeout`
-  std::chrono::milliseconds total_timeout{60000};     // `timeout`: whole transfer
-  std::chrono::milliseconds stall_timeout{20000};     // `stall_timeout`: below 1 KB/s this long
-  uint64_t max_body_bytes = 10u * 1000 * 1000;        // `max_body`: after decompression
-  int max_redirects = 5;                              // `max_redirects`
-  int per_host_connections = 2;                       // `per_host_connections`
-  int global_connections = 8;                         // `connections`
-  std::chrono::milliseconds delay{1000};              // `delay`: between requests to a host
-  std::chrono::milliseconds jitter{500};              // `jitter`: random extra delay, up to
-  std::chrono::milliseconds robots_ttl{86400000};     // `robots_ttl`
-  int max_retries = 3;                                // `retries`: after the first try
-  int breaker_failures = 5;                           // `breaker_failures`: host pauses after
-  std::chrono::milliseconds breaker_pause{600000};    // `breaker_pause`
+  std::string user_agent = "gleaner/0.1";            // `user_agent`; the product token
+                                                     // robots.txt groups are matched with
+  std::string contact = "";                          // `contact`: URL or mail appended to UA
+  std::chrono::milliseconds connect_timeout{10000};  // `connect_timeout`
+  std::chrono::milliseconds total_timeout{60000};    // `timeout`: whole transfer
+  std::chrono::milliseconds stall_timeout{20000};    // `stall_timeout`: below 1 KB/s this long
+  uint64_t max_body_bytes = 10u * 1000 * 1000;       // `max_body`: after decompression
+  int max_redirects = 5;                             // `max_redirects`
+  int per_host_connections = 2;                      // `per_host_connections`
+  int global_connections = 8;                        // `connections`
+  std::chrono::milliseconds delay{1000};             // `delay`: between requests to a host
+  std::chrono::milliseconds jitter{500};             // `jitter`: random extra delay, up to
+  std::chrono::milliseconds robots_ttl{86400000};    // `robots_ttl`
+  int max_retries = 3;                               // `retries`: after the first try
+  int breaker_failures = 5;                          // `breaker_failures`: host pauses after
+  std::chrono::milliseconds breaker_pause{600000};   // `breaker_pause`
   // State kept per origin and per host, bounded for months of uptime:
-  int robots_cache_entries = 4096;                    // `robots_cache_entries`: LRU beyond
-  uint64_t robots_cache_bytes = 16u << 20;            // `robots_cache_bytes`: LRU beyond
-  std::chrono::milliseconds host_idle{3600000};       // `host_idle`: idle host state dropped
+  int robots_cache_entries = 4096;               // `robots_cache_entries`: LRU beyond
+  uint64_t robots_cache_bytes = 16u << 20;       // `robots_cache_bytes`: LRU beyond
+  std::chrono::milliseconds host_idle{3600000};  // `host_idle`: idle host state dropped
   // `allow_networks`: CIDR blocks the address guard lets through although they are
   // loopback, private or otherwise special (an intranet site). Empty: none is.
   std::vector<fetch::Network> allow_networks;
@@ -58,22 +58,22 @@ struct FetchSettings {
 // The crawl's own settings (`crawl:` section): its window and the caps on what discovery
 // and the frontier may grow to.
 struct CrawlSettings {
-  int max_in_flight = 256;            // `in_flight`: requests handed to the fetcher at once
-  int sitemap_depth = 2;              // `sitemap_depth`: levels of sitemaps below a source
-  int sitemap_children = 1000;        // `sitemap_children`: child sitemaps read per index
-  int urls_per_document = 50000;      // `urls_per_document`: links read per page or sitemap
-  int new_urls_per_poll = 10000;      // `new_urls_per_poll`: new articles per poll per site
+  int max_in_flight = 256;        // `in_flight`: requests handed to the fetcher at once
+  int sitemap_depth = 2;          // `sitemap_depth`: levels of sitemaps below a source
+  int sitemap_children = 1000;    // `sitemap_children`: child sitemaps read per index
+  int urls_per_document = 50000;  // `urls_per_document`: links read per page or sitemap
+  int new_urls_per_poll = 10000;  // `new_urls_per_poll`: new articles per poll per site
   std::chrono::milliseconds retention{30LL * 86400000};  // `retention`: done rows kept
 };
 
 struct Config {
-  std::optional<std::string> file;   // the config file read, if any
-  std::string sites_dir;             // `sites`
-  std::string database;              // `database`
-  std::string log_level = "info";    // `log_level`: trace, debug, info, warn, error
-  ExtractLimits limits;              // `limits:`
-  FetchSettings fetch;               // `fetch:`
-  CrawlSettings crawl;               // `crawl:`
+  std::optional<std::string> file;  // the config file read, if any
+  std::string sites_dir;            // `sites`
+  std::string database;             // `database`
+  std::string log_level = "info";   // `log_level`: trace, debug, info, warn, error
+  ExtractLimits limits;             // `limits:`
+  FetchSettings fetch;              // `fetch:`
+  CrawlSettings crawl;              // `crawl:`
 };
 
 // The DOM caps of one page's extraction, from the `limits:` settings.

@@ -25,17 +25,20 @@ Result<std::string> ReadFileCapped(const std::string& path, uint64_t max_bytes) 
   std::unique_ptr<std::FILE, FileCloser> file(path == "-" ? stdin : std::fopen(path.c_str(), "rb"));
   if (!file) return Fail(ErrorCode::kInput, path + ": " + std::strerror(errno));
   std::error_code ec;
-  if (path != "-" && fs::is_directory(path, ec)) return Fail(ErrorCode::kInput, path + ": is a directory");
+  if (path != "-" && fs::is_directory(path, ec))
+    return Fail(ErrorCode::kInput, path + ": is a directory");
   std::string data;
   char buffer[1 << 16];
   size_t n;
   while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
     if (data.size() + n > max_bytes) {
-      return Fail(ErrorCode::kInput, path + ": larger than " + std::to_string(max_bytes) + " bytes");
+      return Fail(ErrorCode::kInput,
+                  path + ": larger than " + std::to_string(max_bytes) + " bytes");
     }
     data.append(buffer, n);
   }
-  if (std::ferror(file.get())) return Fail(ErrorCode::kInput, path + ": read error: " + std::strerror(errno));
+  if (std::ferror(file.get()))
+    return Fail(ErrorCode::kInput, path + ": read error: " + std::strerror(errno));
   return data;
 }
 
@@ -68,7 +71,8 @@ rules::SiteSet LoadSitesLenient(const std::string& dir, uint64_t max_file_bytes,
       continue;
     }
     if (!ids.insert(site->id).second) {
-      problems->push_back({ErrorCode::kConfig, file + ":1:1: site id '" + site->id + "' is used by another site file"});
+      problems->push_back({ErrorCode::kConfig,
+                           file + ":1:1: site id '" + site->id + "' is used by another site file"});
       continue;
     }
     sites.push_back(std::move(*site));

@@ -29,7 +29,8 @@ struct ParsedPage {
 Result<ParsedPage> Parse(const PageInput& page, const ExtractOptions& options) {
   if (page.bytes.size() > options.limits.max_bytes) {
     return Fail(ErrorCode::kNoArticle, "page too large (" + std::to_string(page.bytes.size()) +
-                                           " bytes, limit " + std::to_string(options.limits.max_bytes) + ")");
+                                           " bytes, limit " +
+                                           std::to_string(options.limits.max_bytes) + ")");
   }
   html::DecodedPage decoded = html::DecodeToUtf8(page.bytes, page.content_type.value_or(""));
   // Inline script and style text is half of a news page's bytes and no extractor reads it
@@ -57,9 +58,12 @@ Result<Article> RunGeneric(ParsedPage& parsed, const std::optional<std::string>&
 Article MergeFallback(Article rules, Article generic, const std::string& site_id, std::string why) {
   generic.site = site_id;
   generic.extractor = "rules:" + site_id + "+generic";
-  for (auto [field, from] : {std::pair{&generic.title, &rules.title}, {&generic.author, &rules.author},
-                             {&generic.published, &rules.published}, {&generic.source, &rules.source},
-                             {&generic.source_url, &rules.source_url}, {&generic.language, &rules.language}}) {
+  for (auto [field, from] : {std::pair{&generic.title, &rules.title},
+                             {&generic.author, &rules.author},
+                             {&generic.published, &rules.published},
+                             {&generic.source, &rules.source},
+                             {&generic.source_url, &rules.source_url},
+                             {&generic.language, &rules.language}}) {
     if (*from) *field = *from;
   }
   if (!rules.ticker.empty()) generic.ticker = std::move(rules.ticker);
@@ -71,7 +75,8 @@ Article MergeFallback(Article rules, Article generic, const std::string& site_id
 }
 
 Result<Article> ExtractWithRules(const PageInput& page, ParsedPage& parsed,
-                                 const rules::SiteRules& site, const std::optional<std::string>& url,
+                                 const rules::SiteRules& site,
+                                 const std::optional<std::string>& url,
                                  const ExtractOptions& options) {
   rules::ApplyInput input{url, &parsed.meta};
   auto ruled = rules::ApplyRules(parsed.doc, site, input);
@@ -84,13 +89,15 @@ Result<Article> ExtractWithRules(const PageInput& page, ParsedPage& parsed,
   auto generic = RunGeneric(*fresh, url);
   if (!generic) {
     if (ruled) return ruled;
-    return Fail(ErrorCode::kNoArticle, ruled.error().message + "; generic extraction: " + generic.error().message);
+    return Fail(ErrorCode::kNoArticle,
+                ruled.error().message + "; generic extraction: " + generic.error().message);
   }
   if (!ruled) return MergeFallback(Article{}, std::move(*generic), site.id, ruled.error().message);
   size_t generic_chars = generic->body ? text::CodePointCount(*generic->body) : 0;
   if (generic_chars < kFallbackLengthRatio * rules_chars) return ruled;
   std::string why = "site '" + site.id + "': " + ruled->extractor.substr(6) + " body has " +
-                    std::to_string(rules_chars) + " characters, far shorter than the page's main text (" +
+                    std::to_string(rules_chars) +
+                    " characters, far shorter than the page's main text (" +
                     std::to_string(generic_chars) + ")";
   return MergeFallback(std::move(*ruled), std::move(*generic), site.id, why);
 }
@@ -113,8 +120,8 @@ Result<Article> ExtractPage(const PageInput& page, const rules::SiteSet* sites,
     site = *match;
   }
 
-  Result<Article> article = site ? ExtractWithRules(page, *parsed, *site, url, options)
-                                 : RunGeneric(*parsed, url);
+  Result<Article> article =
+      site ? ExtractWithRules(page, *parsed, *site, url, options) : RunGeneric(*parsed, url);
   if (!article) return article;
   if (!site) {
     article->site = std::nullopt;
@@ -122,7 +129,8 @@ Result<Article> ExtractPage(const PageInput& page, const rules::SiteSet* sites,
   }
   article->url = url;
   if (parsed->lossy) {
-    article->warnings.push_back("lossy decode: bytes invalid in " + parsed->encoding + " replaced by U+FFFD");
+    article->warnings.push_back("lossy decode: bytes invalid in " + parsed->encoding +
+                                " replaced by U+FFFD");
   }
   const std::vector<std::string>& parse_warnings = parsed->doc.warnings();
   article->warnings.insert(article->warnings.end(), parse_warnings.begin(), parse_warnings.end());

@@ -25,8 +25,8 @@ struct PageInput {
 
 struct ExtractOptions {
   html::DomLimits limits;
-  bool generic_only = false;          // `--generic`: skip site rules entirely
-  std::optional<std::string> site_id; // `--site ID`: use this site's rules whatever the URL
+  bool generic_only = false;           // `--generic`: skip site rules entirely
+  std::optional<std::string> site_id;  // `--site ID`: use this site's rules whatever the URL
 };
 
 // Extracts one page. The site is `options.site_id` when given (kUsage if `sites` has no

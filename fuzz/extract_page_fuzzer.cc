@@ -25,7 +25,8 @@ gleaner::ExtractOptions options;
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   const char* dir = std::getenv("GLEANER_FUZZ_SITES");
   gleaner::ExtractLimits limits;
-  auto loaded = gleaner::LoadSites(dir ? dir : GLEANER_SOURCE_DIR "/sites", limits.max_site_file_bytes);
+  auto loaded =
+      gleaner::LoadSites(dir ? dir : GLEANER_SOURCE_DIR "/sites", limits.max_site_file_bytes);
   if (!loaded) {
     // Fuzzing without the sites would silently skip the rules stage: refuse to start.
     std::fprintf(stderr, "fuzz_extract_page: %s\n", loaded.error().message.c_str());
@@ -39,8 +40,8 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // `gleaner extract` refuses a file over limits.page_bytes before extracting; libFuzzer's
   // inputs stay far below it (its -max_len), so no check is needed here.
-  gleaner::PageInput page{std::string_view(reinterpret_cast<const char*>(data), size),
-                          std::nullopt, std::nullopt};
+  gleaner::PageInput page{std::string_view(reinterpret_cast<const char*>(data), size), std::nullopt,
+                          std::nullopt};
   auto article = gleaner::ExtractPage(page, sites, options);
   if (article) (void)gleaner::ArticleToJson(*article);
   return 0;

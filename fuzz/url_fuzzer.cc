@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!normalized) return 0;
   auto again = gleaner::NormalizeUrl(*normalized);
   if (!again || *again != *normalized) {
-    std::fprintf(stderr, "NormalizeUrl is not idempotent:\n  url:    %s\n  once:   %s\n  twice:  %s\n",
+    std::fprintf(stderr,
+                 "NormalizeUrl is not idempotent:\n  url:    %s\n  once:   %s\n  twice:  %s\n",
                  resolved.c_str(), normalized->c_str(), again ? again->c_str() : "(rejected)");
     std::abort();
   }

@@ -169,15 +169,16 @@ Result<Network> ParseNetwork(std::string_view text) {
   Network masked = n;
   for (int bit = n.prefix; bit < 128; ++bit) masked.base[bit / 8] &= ~(0x80 >> (bit % 8));
   if (masked.base != n.base) {
-    return Bad(text, "bits are set after the /" + std::to_string(prefix) + " prefix (did you mean " +
-                         FormatNetwork(masked) + "?)");
+    return Bad(text, "bits are set after the /" + std::to_string(prefix) +
+                         " prefix (did you mean " + FormatNetwork(masked) + "?)");
   }
   return n;
 }
 
 std::string FormatNetwork(const Network& network) {
   bool ipv4 = network.prefix >= 96 && IsMapped(network.base);
-  return FormatAddress(network.base) + "/" + std::to_string(ipv4 ? network.prefix - 96 : network.prefix);
+  return FormatAddress(network.base) + "/" +
+         std::to_string(ipv4 ? network.prefix - 96 : network.prefix);
 }
 
 bool Contains(const Network& network, const Address& address) {

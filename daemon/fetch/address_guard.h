@@ -30,8 +30,8 @@ using Address = std::array<uint8_t, 16>;
 
 // A CIDR block over Address: an IPv4 /n is stored as the mapped form's /(96+n).
 struct Network {
-  Address base{};   // host bits are zero
-  int prefix = 0;   // 0..128
+  Address base{};  // host bits are zero
+  int prefix = 0;  // 0..128
   bool operator==(const Network&) const = default;
 };
 

@@ -1,10 +1,9 @@
 #include "daemon/schedule/crawler.h"
 
+#include <spdlog/spdlog.h>
 #include <zlib.h>
 
 #include <algorithm>
-
-#include <spdlog/spdlog.h>
 
 #include "extractors/core/url.h"
 #include "extractors/feeds/feeds.h"
@@ -80,12 +79,15 @@ std::string KeyOf(const std::string& url) { return NormalizeUrl(url).value_or(ur
 // that one broken rule counts under one key however many pages it broke on.
 std::string RuleKey(const std::string& warning) {
   auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  auto is_word = [&](char c) { return is_digit(c) || c == '-' || c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); };
+  auto is_word = [&](char c) {
+    return is_digit(c) || c == '-' || c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+  };
   std::string key;
   for (size_t i = 0; i < warning.size();) {
     size_t end = i;
     while (end < warning.size() && is_digit(warning[end])) ++end;
-    bool number = end > i && (i == 0 || !is_word(warning[i - 1])) && (end == warning.size() || !is_word(warning[end]));
+    bool number = end > i && (i == 0 || !is_word(warning[i - 1])) &&
+                  (end == warning.size() || !is_word(warning[end]));
     if (number) {
       key += '#';
       i = end;
@@ -111,7 +113,8 @@ bool Permanent(const fetch::FetchResult& r) {
 
 }  // namespace
 
-store::FetchOutcome SucceededFetch(const std::string& url, UrlKind kind, const std::optional<std::string>& site,
+store::FetchOutcome SucceededFetch(const std::string& url, UrlKind kind,
+                                   const std::optional<std::string>& site,
                                    const fetch::FetchResult& result) {
   store::FetchOutcome outcome;
   outcome.url = url;
@@ -137,7 +140,8 @@ Crawler::Crawler(const Config& config, rules::SiteSet sites, store::Store& store
 
 void ErrorWindow::Advance(int64_t minute) {
   if (minute <= latest_) return;
-  for (int64_t m = std::max(latest_ + 1, minute - kMinutes + 1); m <= minute; ++m) counts_[m % kMinutes] = 0;
+  for (int64_t m = std::max(latest_ + 1, minute - kMinutes + 1); m <= minute; ++m)
+    counts_[m % kMinutes] = 0;
   latest_ = minute;
 }
 
@@ -151,7 +155,8 @@ int64_t ErrorWindow::CountSince(Time now) const {
   int64_t minute = store::ToMillis(now) / 60000;
   int64_t n = 0;
   // The minutes counted that are within the hour up to `now`.
-  for (int64_t m = std::max(latest_ - kMinutes + 1, minute - kMinutes + 1); m <= std::min(latest_, minute); ++m) {
+  for (int64_t m = std::max(latest_ - kMinutes + 1, minute - kMinutes + 1);
+       m <= std::min(latest_, minute); ++m) {
     n += counts_[m % kMinutes];
   }
   return n;
@@ -159,10 +164,13 @@ int64_t ErrorWindow::CountSince(Time now) const {
 
 Time Crawler::Jittered(Time now, std::chrono::milliseconds interval) {
   std::uniform_real_distribution<double> extra(0.0, kIntervalJitter);
-  return now + interval + std::chrono::milliseconds(static_cast<int64_t>(interval.count() * extra(random_)));
+  return now + interval +
+         std::chrono::milliseconds(static_cast<int64_t>(interval.count() * extra(random_)));
 }
 
-SiteHealth& Crawler::HealthOf(const std::optional<std::string>& site) { return health_[site.value_or("")]; }
+SiteHealth& Crawler::HealthOf(const std::optional<std::string>& site) {
+  return health_[site.value_or("")];
+}
 
 Result<void> Crawler::Seed() {
   Time now = clock_();
@@ -175,7 +183,8 @@ Result<void> Crawler::Seed() {
       std::string key = KeyOf(source.url);
       SourceState& state = sources_[key];
       if (state.every != source.every) state = {source.every, source.every, site.id};
-      if (auto ok = batch_.AddUrl({source.url, site.id, kind, now, store::Priority::kSource}); !ok) {
+      if (auto ok = batch_.AddUrl({source.url, site.id, kind, now, store::Priority::kSource});
+          !ok) {
         spdlog::error("site {}: source {} refused: {}", site.id, source.url, ok.error().message);
       }
     }
@@ -191,7 +200,8 @@ Result<void> Crawler::SyncFrontier() {
     if (sites_.Find(site)) continue;
     auto parked = store_.SetSiteParked(site, true);
     if (!parked) return tl::unexpected(parked.error());
-    if (*parked > 0) spdlog::info("site {}: no longer configured: {} frontier rows parked", site, *parked);
+    if (*parked > 0)
+      spdlog::info("site {}: no longer configured: {} frontier rows parked", site, *parked);
   }
   for (const rules::SiteRules& site : sites_.sites()) {
     auto resumed = store_.SetSiteParked(site.id, false);
@@ -200,8 +210,10 @@ Result<void> Crawler::SyncFrontier() {
     for (const rules::PollSource& source : site.sources) configured.push_back(source.url);
     auto synced = store_.SyncSources(site.id, configured);
     if (!synced) return tl::unexpected(synced.error());
-    if (*resumed > 0) spdlog::info("site {}: configured again: {} frontier rows resumed", site.id, *resumed);
-    if (*synced > 0) spdlog::info("site {}: {} source rows parked or resumed to match its file", site.id, *synced);
+    if (*resumed > 0)
+      spdlog::info("site {}: configured again: {} frontier rows resumed", site.id, *resumed);
+    if (*synced > 0)
+      spdlog::info("site {}: {} source rows parked or resumed to match its file", site.id, *synced);
   }
   auto hosts = store_.HostsWithWork();
   if (!hosts) return tl::unexpected(hosts.error());
@@ -278,7 +290,8 @@ void Crawler::ServeHost(const std::string& host, Time now) {
   for (const FrontierEntry& entry : *due) {
     if (submitted == take) break;
     if (in_flight_.count(entry.url_key)) continue;
-    if (entry.site && !sites_.Find(*entry.site)) continue;  // removed; parked once the store takes it
+    if (entry.site && !sites_.Find(*entry.site))
+      continue;  // removed; parked once the store takes it
     Submit(entry);
     ++submitted;
   }
@@ -334,7 +347,8 @@ void Crawler::Submit(const FrontierEntry& entry) {
 void Crawler::OnFetched(const FrontierEntry& entry, fetch::FetchResult&& result) {
   if (entry.site && !sites_.Find(*entry.site)) {
     // Its site was removed while the request was out: the row stays parked as it was.
-    spdlog::debug("site {}: {}: result dropped, the site is no longer configured", *entry.site, entry.url);
+    spdlog::debug("site {}: {}: result dropped, the site is no longer configured", *entry.site,
+                  entry.url);
     return;
   }
   if (result.error_kind == FetchErrorKind::kHostPaused) {
@@ -364,10 +378,11 @@ void Crawler::Defer(const FrontierEntry& entry, const fetch::FetchResult& result
   outcome.deferred = true;
   outcome.error = result.error;
   outcome.next_fetch = until;
-  spdlog::debug("site {}: {}: deferred until {}: {}", entry.site.value_or("-"), entry.url, store::FormatTime(until),
-                result.error);
+  spdlog::debug("site {}: {}: deferred until {}: {}", entry.site.value_or("-"), entry.url,
+                store::FormatTime(until), result.error);
   if (auto ok = batch_.RecordFetch(std::move(outcome)); !ok) {
-    spdlog::error("site {}: {}: cannot defer: {}", entry.site.value_or("-"), entry.url, ok.error().message);
+    spdlog::error("site {}: {}: cannot defer: {}", entry.site.value_or("-"), entry.url,
+                  ok.error().message);
   }
 }
 
@@ -391,9 +406,9 @@ Result<void> Crawler::RecordCrashOf(const FrontierEntry& entry) {
   // Twice in a row: the page, not bad luck (a SIGKILL, the OOM killer) is the likelier cause.
   bool again = entry.last_error == std::optional<std::string>(kCrashError);
   bool article = entry.kind == UrlKind::kArticle;
-  spdlog::error("site {}: {}: the last run died while processing this page; {}", entry.site.value_or("-"),
-                entry.url,
-                !again ? "it is tried again at once"
+  spdlog::error("site {}: {}: the last run died while processing this page; {}",
+                entry.site.value_or("-"), entry.url,
+                !again    ? "it is tried again at once"
                 : article ? "the run before died on it too: given up"
                           : "the run before died on it too: polled again at its next interval");
   Time now = clock_();
@@ -417,8 +432,8 @@ int64_t Crawler::ErrorsLastHour() {
   return n;
 }
 
-void Crawler::RecordFailure(const FrontierEntry& entry, const fetch::FetchResult& result, bool give_up_now,
-                            std::optional<Time> retry_at) {
+void Crawler::RecordFailure(const FrontierEntry& entry, const fetch::FetchResult& result,
+                            bool give_up_now, std::optional<Time> retry_at) {
   Time now = clock_();
   store::FetchOutcome outcome;
   outcome.url = entry.url;
@@ -436,17 +451,20 @@ void Crawler::RecordFailure(const FrontierEntry& entry, const fetch::FetchResult
     // Sources are never given up: a site that is down today is polled again later.
     SourceState& s = Source(entry);
     outcome.state = store::FrontierState::kScheduled;
-    outcome.next_fetch = Jittered(now, std::max<std::chrono::milliseconds>(s.every, kMinSourceRetry));
+    outcome.next_fetch =
+        Jittered(now, std::max<std::chrono::milliseconds>(s.every, kMinSourceRetry));
   }
   // The host asked for a pause (or its breaker opened): no try before it ends.
   if (result.retry_in) outcome.next_fetch = std::max(outcome.next_fetch, now + *result.retry_in);
   if (retry_at) outcome.next_fetch = *retry_at;
   if (auto ok = batch_.RecordFetch(std::move(outcome)); !ok) {
-    spdlog::error("site {}: {}: cannot record the failure: {}", entry.site.value_or("-"), entry.url, ok.error().message);
+    spdlog::error("site {}: {}: cannot record the failure: {}", entry.site.value_or("-"), entry.url,
+                  ok.error().message);
   }
 }
 
-std::vector<std::string> Crawler::DiscoverLinks(const FrontierEntry& entry, const fetch::FetchResult& result,
+std::vector<std::string> Crawler::DiscoverLinks(const FrontierEntry& entry,
+                                                const fetch::FetchResult& result,
                                                 const rules::SiteRules& site, SiteHealth& health) {
   std::string base = result.final_url.empty() ? entry.url : result.final_url;
   std::vector<std::string> links;
@@ -478,7 +496,8 @@ std::vector<std::string> Crawler::DiscoverLinks(const FrontierEntry& entry, cons
       ++health.poll_errors;
       return {};
     }
-    for (const std::string& w : feed->warnings) spdlog::warn("site {}: {}: {}", site.id, entry.url, w);
+    for (const std::string& w : feed->warnings)
+      spdlog::warn("site {}: {}: {}", site.id, entry.url, w);
     int children = 0;
     for (const feeds::FeedEntry& e : feed->entries) {
       if (feed->kind != feeds::FeedKind::kSitemapIndex) {
@@ -488,37 +507,41 @@ std::vector<std::string> Crawler::DiscoverLinks(const FrontierEntry& entry, cons
       }
     }
     if (children > config_.crawl.sitemap_children) {
-      spdlog::warn("site {}: {}: {} child sitemaps, only the first {} are read (crawl.sitemap_children)", site.id,
-                   entry.url, children, config_.crawl.sitemap_children);
+      spdlog::warn(
+          "site {}: {}: {} child sitemaps, only the first {} are read (crawl.sitemap_children)",
+          site.id, entry.url, children, config_.crawl.sitemap_children);
     }
   }
   size_t cap = static_cast<size_t>(config_.crawl.urls_per_document);
   if (links.size() > cap) {
-    spdlog::warn("site {}: {}: {} links, only the first {} are read (crawl.urls_per_document)", site.id, entry.url,
-                 links.size(), cap);
+    spdlog::warn("site {}: {}: {} links, only the first {} are read (crawl.urls_per_document)",
+                 site.id, entry.url, links.size(), cap);
     links.resize(cap);
   }
   return links;
 }
 
-void Crawler::AddChildSitemap(const FrontierEntry& parent, const std::string& url, const rules::SiteRules& site) {
+void Crawler::AddChildSitemap(const FrontierEntry& parent, const std::string& url,
+                              const rules::SiteRules& site) {
   // A sitemap becomes a source polled for good: one named by a sitemap index or robots.txt
   // must be the site's own, or any site could make us poll any host, internal ones too.
   if (url.size() > kMaxUrlBytes) {
     ++HealthOf(parent.site).long_urls;
-    spdlog::warn("site {}: {}: a sitemap URL of {} bytes (over {}) is dropped", site.id, parent.url, url.size(),
-                 kMaxUrlBytes);
+    spdlog::warn("site {}: {}: a sitemap URL of {} bytes (over {}) is dropped", site.id, parent.url,
+                 url.size(), kMaxUrlBytes);
     return;
   }
   if (!site.MayReadSitemapAt(url)) {
     ++HealthOf(parent.site).offsite_sitemaps;
-    spdlog::warn("site {}: {}: sitemap {} is not on a host of the site's sources nor in its sitemap_hosts: not read",
-                 site.id, parent.url, url);
+    spdlog::warn(
+        "site {}: {}: sitemap {} is not on a host of the site's sources nor in its sitemap_hosts: "
+        "not read",
+        site.id, parent.url, url);
     return;
   }
   if (parent.depth + 1 > config_.crawl.sitemap_depth) {
-    spdlog::debug("site {}: {}: sitemap {} is deeper than crawl.sitemap_depth ({}): not read", site.id, parent.url, url,
-                  config_.crawl.sitemap_depth);
+    spdlog::debug("site {}: {}: sitemap {} is deeper than crawl.sitemap_depth ({}): not read",
+                  site.id, parent.url, url, config_.crawl.sitemap_depth);
     return;
   }
   if (store_.Known(url).value_or(true)) return;  // known, or unreadable: the next poll tries again
@@ -543,7 +566,8 @@ int Crawler::AddDiscovered(const FrontierEntry& entry, const std::vector<std::st
     }
     if (!site.IsArticleUrl(url) || !seen.insert(KeyOf(url)).second) continue;
     if (!from_sitemap && Promote(url)) continue;
-    if (store_.Known(url).value_or(true)) continue;  // known, or unreadable: the next poll tries again
+    if (store_.Known(url).value_or(true))
+      continue;  // known, or unreadable: the next poll tries again
     if (fresh.size() == cap) {
       capped = true;
       break;
@@ -552,11 +576,14 @@ int Crawler::AddDiscovered(const FrontierEntry& entry, const std::vector<std::st
   }
   if (too_long > 0) {
     HealthOf(entry.site).long_urls += too_long;
-    spdlog::warn("site {}: {}: {} URLs longer than {} bytes dropped", site.id, entry.url, too_long, kMaxUrlBytes);
+    spdlog::warn("site {}: {}: {} URLs longer than {} bytes dropped", site.id, entry.url, too_long,
+                 kMaxUrlBytes);
   }
   if (capped) {
-    spdlog::warn("site {}: {}: more than {} new article URLs; the rest are read at the next polls "
-                 "(crawl.new_urls_per_poll)", site.id, entry.url, cap);
+    spdlog::warn(
+        "site {}: {}: more than {} new article URLs; the rest are read at the next polls "
+        "(crawl.new_urls_per_poll)",
+        site.id, entry.url, cap);
   }
   // A sitemap read for the first time, or one announcing many at once, is backlog: the
   // articles a listing or feed announces (and a sitemap's few new ones) come first.
@@ -565,7 +592,7 @@ int Crawler::AddDiscovered(const FrontierEntry& entry, const std::vector<std::st
   int added = 0;
   for (const std::string& url : fresh) {
     store::DiscoveredUrl article{url, site.id, UrlKind::kArticle, now,
-                                backlog ? store::Priority::kBacklog : store::Priority::kFresh};
+                                 backlog ? store::Priority::kBacklog : store::Priority::kFresh};
     if (!batch_.AddUrl(std::move(article))) continue;
     NoteWake(store::HostOf(url), now);
     ++added;
@@ -577,8 +604,10 @@ bool Crawler::Promote(const std::string& url) {
   auto row = store_.FindUrl(url);
   if (!row || !*row) return false;
   const FrontierEntry& known = **row;
-  if (known.state == store::FrontierState::kScheduled && known.priority == store::Priority::kBacklog) {
-    store::DiscoveredUrl fresh{url, known.site, UrlKind::kArticle, clock_(), store::Priority::kFresh};
+  if (known.state == store::FrontierState::kScheduled &&
+      known.priority == store::Priority::kBacklog) {
+    store::DiscoveredUrl fresh{url, known.site, UrlKind::kArticle, clock_(),
+                               store::Priority::kFresh};
     if (batch_.AddUrl(std::move(fresh))) NoteWake(known.host, clock_());
   }
   return true;
@@ -602,7 +631,8 @@ void Crawler::OnSourceFetched(const FrontierEntry& entry, fetch::FetchResult&& r
   if (!result.not_modified()) {
     added = AddDiscovered(entry, DiscoverLinks(entry, result, *site, health), *site);
     if (site->sitemaps_from_robots) {
-      for (const std::string& sitemap : fetcher_.Sitemaps(entry.url)) AddChildSitemap(entry, sitemap, *site);
+      for (const std::string& sitemap : fetcher_.Sitemaps(entry.url))
+        AddChildSitemap(entry, sitemap, *site);
     }
   }
   health.discovered += added;
@@ -636,15 +666,20 @@ void Crawler::NoteBreakage(const std::string& site, const Article& article, Time
   ++health.rule_breakage;
   std::string why = article.warnings.empty() ? "rules under-delivered" : article.warnings.back();
   for (const std::string& w : article.warnings) {
-    if (w.find("matched nothing") != std::string::npos || w.find("far shorter") != std::string::npos) why = w;
+    if (w.find("matched nothing") != std::string::npos ||
+        w.find("far shorter") != std::string::npos)
+      why = w;
   }
   std::string key = RuleKey(why);
-  if (health.broken_rules.size() >= kMaxBrokenRules && !health.broken_rules.count(key)) key = kOtherBrokenRules;
+  if (health.broken_rules.size() >= kMaxBrokenRules && !health.broken_rules.count(key))
+    key = kOtherBrokenRules;
   ++health.broken_rules[key];
-  if (!health.last_breakage_logged || now - *health.last_breakage_logged >= options_.breakage_log_interval) {
+  if (!health.last_breakage_logged ||
+      now - *health.last_breakage_logged >= options_.breakage_log_interval) {
     health.last_breakage_logged = now;
-    spdlog::warn("site {}: rules broke, generic extraction stepped in ({} times so far); e.g. {}: {}", site,
-                 health.rule_breakage, article.url.value_or("-"), why);
+    spdlog::warn(
+        "site {}: rules broke, generic extraction stepped in ({} times so far); e.g. {}: {}", site,
+        health.rule_breakage, article.url.value_or("-"), why);
   }
 }
 
@@ -669,7 +704,8 @@ void Crawler::OnArticleFetched(const FrontierEntry& entry, fetch::FetchResult&& 
   if (!article) {
     ++health.extract_errors;
     NoteError(health, now);
-    spdlog::warn("site {}: {}: nothing extracted: {}", entry.site.value_or("-"), entry.url, article.error().message);
+    spdlog::warn("site {}: {}: nothing extracted: {}", entry.site.value_or("-"), entry.url,
+                 article.error().message);
     fetch::FetchResult failed = std::move(result);
     failed.error = article.error().message;
     RecordFailure(entry, failed, /*give_up_now=*/true);
@@ -738,7 +774,8 @@ void Crawler::RetireOldRows(Time now) {
     retired += *n;
     if (*n < kRetireBatch) break;
   }
-  if (retired > 0) spdlog::info("frontier: {} articles done long ago retired (their URLs stay known)", retired);
+  if (retired > 0)
+    spdlog::info("frontier: {} articles done long ago retired (their URLs stay known)", retired);
 }
 
 Result<void> Crawler::Step(std::chrono::milliseconds max_wait) {

@@ -60,23 +60,23 @@ class ErrorWindow {
 
 // Per-site health since the daemon started (`gleaner status` shows it).
 struct SiteHealth {
-  int64_t polls = 0;            // source fetches completed (304 included)
-  int64_t poll_errors = 0;      // source fetches that failed or did not parse
-  int64_t discovered = 0;       // article URLs new to the frontier
-  int64_t fetched = 0;          // article pages fetched and extracted
-  int64_t new_articles = 0;     // stored for the first time
-  int64_t updated_articles = 0; // stored again with a changed title or body
-  int64_t fetch_errors = 0;     // article fetches that failed
-  int64_t extract_errors = 0;   // pages from which nothing could be extracted
-  int64_t rule_breakage = 0;    // records where the generic fallback had to step in
-  int64_t long_urls = 0;        // discovered URLs dropped for being over kMaxUrlBytes
-  int64_t offsite_sitemaps = 0; // sitemaps named off the site's hosts, not read
+  int64_t polls = 0;             // source fetches completed (304 included)
+  int64_t poll_errors = 0;       // source fetches that failed or did not parse
+  int64_t discovered = 0;        // article URLs new to the frontier
+  int64_t fetched = 0;           // article pages fetched and extracted
+  int64_t new_articles = 0;      // stored for the first time
+  int64_t updated_articles = 0;  // stored again with a changed title or body
+  int64_t fetch_errors = 0;      // article fetches that failed
+  int64_t extract_errors = 0;    // pages from which nothing could be extracted
+  int64_t rule_breakage = 0;     // records where the generic fallback had to step in
+  int64_t long_urls = 0;         // discovered URLs dropped for being over kMaxUrlBytes
+  int64_t offsite_sitemaps = 0;  // sitemaps named off the site's hosts, not read
   std::map<std::string, int64_t> errors_by_kind;  // fetch error kind -> count
   // Why the rules broke -> count, keyed by the rule (the warning with its figures taken
   // out), at most kMaxBrokenRules keys; the rest are counted under kOtherBrokenRules.
   std::map<std::string, int64_t> broken_rules;
   std::optional<Time> last_new_article;
-  std::optional<Time> last_success;  // the last fetch of one of its pages that succeeded
+  std::optional<Time> last_success;    // the last fetch of one of its pages that succeeded
   std::optional<Time> last_discovery;  // the last poll that found a new article URL
   std::optional<Time> last_breakage_logged;
   ErrorWindow recent_errors;
@@ -105,7 +105,8 @@ struct CrawlerOptions {
 // hash from `result`. The caller sets state and next_fetch (and, after a 304, passes the
 // stored validators and hash back).
 store::FetchOutcome SucceededFetch(const std::string& url, store::UrlKind kind,
-                                   const std::optional<std::string>& site, const fetch::FetchResult& result);
+                                   const std::optional<std::string>& site,
+                                   const fetch::FetchResult& result);
 
 class Crawler {
  public:
@@ -154,7 +155,7 @@ class Crawler {
 
  private:
   struct SourceState {
-    std::chrono::milliseconds every;  // configured interval
+    std::chrono::milliseconds every;    // configured interval
     std::chrono::milliseconds current;  // after back-off
     std::string site;
     std::optional<Time> first_polled;  // by this run
@@ -177,7 +178,8 @@ class Crawler {
   // A URL already in the frontier: a backlog article a listing or feed announces moves up
   // to fresh. Returns whether the URL was in the frontier.
   bool Promote(const std::string& url);
-  void AddChildSitemap(const store::FrontierEntry& parent, const std::string& url, const rules::SiteRules& site);
+  void AddChildSitemap(const store::FrontierEntry& parent, const std::string& url,
+                       const rules::SiteRules& site);
   void RetireOldRows(Time now);
   // Notes that `host` has work from `when` on, once the batch is written.
   void NoteWake(const std::string& host, Time when);
@@ -187,9 +189,10 @@ class Crawler {
   void OnArticleFetched(const store::FrontierEntry& entry, fetch::FetchResult&& result);
   // Records a failed fetch or parse: retried with back-off (at `retry_at` when given), or
   // given up (articles only) when `give_up_now` or after max_article_attempts.
-  void RecordFailure(const store::FrontierEntry& entry, const fetch::FetchResult& result, bool give_up_now,
-                     std::optional<Time> retry_at = std::nullopt);
-  std::vector<std::string> DiscoverLinks(const store::FrontierEntry& entry, const fetch::FetchResult& result,
+  void RecordFailure(const store::FrontierEntry& entry, const fetch::FetchResult& result,
+                     bool give_up_now, std::optional<Time> retry_at = std::nullopt);
+  std::vector<std::string> DiscoverLinks(const store::FrontierEntry& entry,
+                                         const fetch::FetchResult& result,
                                          const rules::SiteRules& site, SiteHealth& health);
   void NoteError(SiteHealth& health, Time now) { health.recent_errors.Add(now); }
   Result<void> RecordCrashOf(const store::FrontierEntry& entry);
@@ -208,7 +211,7 @@ class Crawler {
   std::mt19937_64 random_;
   bool draining_ = false;
   WorkMarker* marker_ = nullptr;
-  std::unordered_set<std::string> in_flight_;  // url keys submitted and not completed
+  std::unordered_set<std::string> in_flight_;            // url keys submitted and not completed
   std::unordered_map<std::string, int> host_in_flight_;  // host -> its requests in flight
   HostSchedule hosts_;
   // Hosts to put back on the timer (at the time given) once the batch that changed their

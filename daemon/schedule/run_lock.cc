@@ -28,19 +28,22 @@ std::string RunLockPath(const std::string& database) { return database + ".lock"
 
 Result<RunLock> RunLock::Acquire(const std::string& path) {
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0664);
-  if (fd < 0) return Fail(ErrorCode::kInput, path + ": cannot open the lock file: " + std::strerror(errno));
+  if (fd < 0)
+    return Fail(ErrorCode::kInput, path + ": cannot open the lock file: " + std::strerror(errno));
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
     std::string holder = ReadHolder(fd);
     close(fd);
     if (err == EWOULDBLOCK) {
-      return Fail(ErrorCode::kDatabase, "another gleaner run (pid " + holder + ") is already using this database (" +
-                                            path + " is locked); one daemon per database");
+      return Fail(ErrorCode::kDatabase, "another gleaner run (pid " + holder +
+                                            ") is already using this database (" + path +
+                                            " is locked); one daemon per database");
     }
     return Fail(ErrorCode::kInput, path + ": cannot lock: " + std::strerror(err));
   }
   std::string pid = std::to_string(getpid()) + "\n";
-  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+  if (ftruncate(fd, 0) != 0 ||
+      pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
     std::string why = std::strerror(errno);
     close(fd);
     return Fail(ErrorCode::kInput, path + ": cannot write the pid: " + why);

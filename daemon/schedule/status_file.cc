@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 #include "daemon/store/timestamps.h"
@@ -29,7 +28,8 @@ nlohmann::ordered_json OptionalTime(const std::optional<Time>& t) {
 
 std::string StatusFilePath(const std::string& database) { return database + ".status.json"; }
 
-std::string StatusJson(int pid, Time started, Time now, const std::map<std::string, SiteHealth>& health,
+std::string StatusJson(int pid, Time started, Time now,
+                       const std::map<std::string, SiteHealth>& health,
                        const std::vector<fetch::HostPause>& paused) {
   nlohmann::ordered_json j;
   j["pid"] = pid;
@@ -60,7 +60,8 @@ std::string StatusJson(int pid, Time started, Time now, const std::map<std::stri
   j["sites"] = std::move(sites);
   nlohmann::ordered_json hosts = nlohmann::ordered_json::array();
   for (const fetch::HostPause& p : paused) {
-    hosts.push_back({{"host", p.host}, {"until", store::FormatTime(now + p.remaining)}, {"reason", p.reason}});
+    hosts.push_back(
+        {{"host", p.host}, {"until", store::FormatTime(now + p.remaining)}, {"reason", p.reason}});
   }
   j["paused_hosts"] = std::move(hosts);
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
@@ -95,8 +96,9 @@ using nlohmann::json;
 constexpr int kMaxStatusDepth = 8;
 
 // The counters `gleaner status` prints for each site.
-constexpr const char* kSiteCounters[] = {"polls",          "poll_errors",    "discovered",       "new_articles",
-                                         "fetch_errors",   "extract_errors", "rule_breakage",    "errors_last_hour"};
+constexpr const char* kSiteCounters[] = {"polls",         "poll_errors",     "discovered",
+                                         "new_articles",  "fetch_errors",    "extract_errors",
+                                         "rule_breakage", "errors_last_hour"};
 
 bool IsCount(const json& j) {
   return j.is_number_integer() &&
@@ -112,7 +114,8 @@ std::optional<std::string> FirstBadField(const json& j) {
     return "pid";
   }
   for (const char* key : {"started", "updated"}) {
-    if (!j.contains(key) || !j[key].is_string() || !store::ParseTime(j[key].get<std::string>())) return key;
+    if (!j.contains(key) || !j[key].is_string() || !store::ParseTime(j[key].get<std::string>()))
+      return key;
   }
   if (!j.contains("sites") || !j["sites"].is_object()) return "sites";
   for (const auto& [id, site] : j["sites"].items()) {
@@ -122,9 +125,11 @@ std::optional<std::string> FirstBadField(const json& j) {
       if (!site.contains(key) || !IsCount(site[key])) return at + "." + key;
     }
     for (const char* key : {"last_new_article", "last_success"}) {
-      if (!site.contains(key) || (!site[key].is_null() && !site[key].is_string())) return at + "." + key;
+      if (!site.contains(key) || (!site[key].is_null() && !site[key].is_string()))
+        return at + "." + key;
     }
-    if (!site.contains("broken_rules") || !site["broken_rules"].is_object()) return at + ".broken_rules";
+    if (!site.contains("broken_rules") || !site["broken_rules"].is_object())
+      return at + ".broken_rules";
     for (const auto& [why, n] : site["broken_rules"].items()) {
       if (!IsCount(n)) return at + ".broken_rules." + why;
     }
@@ -158,7 +163,8 @@ Result<std::optional<nlohmann::json>> ReadStatusFile(const std::string& path) {
       got += static_cast<size_t>(n);
     }
     text.resize(got);
-    if (got > kMaxStatusFileBytes) problem = "larger than " + std::to_string(kMaxStatusFileBytes) + " bytes";
+    if (got > kMaxStatusFileBytes)
+      problem = "larger than " + std::to_string(kMaxStatusFileBytes) + " bytes";
   }
   ::close(fd);
   if (problem.empty()) {

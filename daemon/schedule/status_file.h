@@ -9,11 +9,10 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "daemon/schedule/crawler.h"
 #include "extractors/core/result.h"
@@ -25,7 +24,8 @@ std::string StatusFilePath(const std::string& database);
 
 // The status document: pid, start and update times, per-site health, and the hosts paused
 // now (with the time their pause ends).
-std::string StatusJson(int pid, Time started, Time now, const std::map<std::string, SiteHealth>& health,
+std::string StatusJson(int pid, Time started, Time now,
+                       const std::map<std::string, SiteHealth>& health,
                        const std::vector<fetch::HostPause>& paused);
 
 // Writes `json` to `path` atomically, through a fresh file of mode 0640 created by mkstemp

@@ -31,7 +31,8 @@ std::optional<PageInHand> ParseLine(std::string_view text) {
   PageInHand page;
   std::string_view id = text.substr(0, space);
   auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), page.frontier_id);
-  if (ec != std::errc() || end != id.data() + id.size() || page.frontier_id <= 0) return std::nullopt;
+  if (ec != std::errc() || end != id.data() + id.size() || page.frontier_id <= 0)
+    return std::nullopt;
   page.url_hash = std::string(text.substr(space + 1));
   if (page.url_hash.size() != kHashDigits ||
       page.url_hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
@@ -47,7 +48,9 @@ std::optional<PageInHand> ReadLeftOver(const std::string& path) {
   if (fd < 0) return std::nullopt;
   struct stat st {};
   std::string content(kLineBytes, '\0');
-  ssize_t n = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? ::pread(fd, content.data(), content.size(), 0) : -1;
+  ssize_t n = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+                  ? ::pread(fd, content.data(), content.size(), 0)
+                  : -1;
   ::close(fd);
   content.resize(n > 0 ? static_cast<size_t>(n) : 0);
   return ParseLine(content);

@@ -61,7 +61,8 @@ class WorkMarker {
   void End();
 
  private:
-  WorkMarker(int fd, std::optional<PageInHand> left_over) : fd_(fd), left_over_(std::move(left_over)) {}
+  WorkMarker(int fd, std::optional<PageInHand> left_over)
+      : fd_(fd), left_over_(std::move(left_over)) {}
   int fd_ = -1;
   std::optional<PageInHand> left_over_;
 };

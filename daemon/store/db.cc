@@ -128,10 +128,12 @@ Result<void> Database::Configure() {
   // writes through dbstat/sqlite_dbpage); trusted_schema=OFF keeps SQL functions with side
   // effects and virtual tables out of views and triggers a member may have planted, so they
   // never run with the daemon's rights.
-  if (int rc = sqlite3_db_config(handle(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr); rc != SQLITE_OK) {
+  if (int rc = sqlite3_db_config(handle(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+      rc != SQLITE_OK) {
     return tl::unexpected(MakeError(rc, "defensive mode"));
   }
-  if (int rc = sqlite3_db_config(handle(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr); rc != SQLITE_OK) {
+  if (int rc = sqlite3_db_config(handle(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+      rc != SQLITE_OK) {
     return tl::unexpected(MakeError(rc, "trusted_schema"));
   }
   // Reading the schema first makes a file that is not a database (or is corrupt in its

@@ -524,7 +524,8 @@ Result<std::optional<FrontierEntry>> Store::FindUrl(std::string_view url) {
 }
 
 Result<std::optional<FrontierEntry>> Store::FindFrontierId(int64_t id) {
-  static const std::string sql = "SELECT " + std::string(kFrontierColumns) + " FROM frontier WHERE id = ?1";
+  static const std::string sql =
+      "SELECT " + std::string(kFrontierColumns) + " FROM frontier WHERE id = ?1";
   auto select = db_->Prepare(sql);
   if (!select) return tl::unexpected(select.error());
   auto row = (*select)->Bind(1, id).Step();

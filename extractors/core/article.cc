@@ -21,7 +21,8 @@ json LinksToJson(const std::vector<Link>& links) {
 Result<std::optional<std::string>> OptionalString(const json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return std::optional<std::string>();
-  if (!it->is_string()) return Fail(ErrorCode::kInput, std::string("key '") + key + "' is not a string");
+  if (!it->is_string())
+    return Fail(ErrorCode::kInput, std::string("key '") + key + "' is not a string");
   return std::optional<std::string>(it->get<std::string>());
 }
 
@@ -29,11 +30,13 @@ Result<std::vector<Link>> Links(const json& object, const char* key) {
   std::vector<Link> links;
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return links;
-  if (!it->is_array()) return Fail(ErrorCode::kInput, std::string("key '") + key + "' is not a list");
+  if (!it->is_array())
+    return Fail(ErrorCode::kInput, std::string("key '") + key + "' is not a list");
   for (const json& item : *it) {
     if (!item.is_object() || !item.value("title", json()).is_string() ||
         !item.value("url", json()).is_string()) {
-      return Fail(ErrorCode::kInput, std::string("key '") + key + "' holds an entry without string title and url");
+      return Fail(ErrorCode::kInput,
+                  std::string("key '") + key + "' holds an entry without string title and url");
     }
     links.push_back({item["title"].get<std::string>(), item["url"].get<std::string>()});
   }
@@ -68,10 +71,15 @@ Result<Article> ArticleFromJson(std::string_view text) {
   if (j.is_discarded()) return Fail(ErrorCode::kInput, "not valid JSON");
   if (!j.is_object()) return Fail(ErrorCode::kInput, "not a JSON object");
   Article a;
-  for (auto [field, key] : {std::pair{&a.url, "url"}, {&a.site, "site"}, {&a.title, "title"},
-                            {&a.author, "author"}, {&a.published, "published"},
-                            {&a.source, "source"}, {&a.source_url, "source_url"},
-                            {&a.language, "language"}, {&a.body, "body"}}) {
+  for (auto [field, key] : {std::pair{&a.url, "url"},
+                            {&a.site, "site"},
+                            {&a.title, "title"},
+                            {&a.author, "author"},
+                            {&a.published, "published"},
+                            {&a.source, "source"},
+                            {&a.source_url, "source_url"},
+                            {&a.language, "language"},
+                            {&a.body, "body"}}) {
     auto value = OptionalString(j, key);
     if (!value) return tl::unexpected(value.error());
     *field = std::move(*value);

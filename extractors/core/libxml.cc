@@ -18,7 +18,8 @@ namespace {
 void IgnoreGeneric(void*, const char*, ...) {}
 }  // namespace
 
-QuietGenericErrors::QuietGenericErrors() : saved_(xmlGenericError), saved_ctx_(xmlGenericErrorContext) {
+QuietGenericErrors::QuietGenericErrors()
+    : saved_(xmlGenericError), saved_ctx_(xmlGenericErrorContext) {
   xmlSetGenericErrorFunc(nullptr, &IgnoreGeneric);
 }
 

@@ -32,7 +32,8 @@ bool SplitNumber(std::string_view text, double* number, std::string* unit) {
   if (!digits) return false;
   *number = std::strtod(std::string(text.substr(0, i)).c_str(), nullptr);
   std::string u;
-  for (char c : Trim(text.substr(i))) u += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : Trim(text.substr(i)))
+    u += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   *unit = u;
   return std::isfinite(*number);
 }
@@ -44,12 +45,18 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   std::string unit;
   if (!SplitNumber(text, &n, &unit)) return std::nullopt;
   double ms_per_unit = 0;
-  if (unit == "ms") ms_per_unit = 1;
-  else if (unit == "s") ms_per_unit = 1000;
-  else if (unit == "m") ms_per_unit = 60e3;
-  else if (unit == "h") ms_per_unit = 3600e3;
-  else if (unit == "d") ms_per_unit = 86400e3;
-  else return std::nullopt;
+  if (unit == "ms")
+    ms_per_unit = 1;
+  else if (unit == "s")
+    ms_per_unit = 1000;
+  else if (unit == "m")
+    ms_per_unit = 60e3;
+  else if (unit == "h")
+    ms_per_unit = 3600e3;
+  else if (unit == "d")
+    ms_per_unit = 86400e3;
+  else
+    return std::nullopt;
   // Compared as a double, before any conversion: n may be as large as a double gets.
   double ms = n * ms_per_unit;
   if (!(ms <= static_cast<double>(kMaxDuration.count()))) return std::nullopt;
@@ -58,7 +65,10 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
 
 std::string FormatDuration(std::chrono::milliseconds duration) {
   int64_t ms = duration.count();
-  struct Unit { int64_t ms; const char* suffix; };
+  struct Unit {
+    int64_t ms;
+    const char* suffix;
+  };
   for (Unit u : {Unit{86400000, "d"}, Unit{3600000, "h"}, Unit{60000, "m"}, Unit{1000, "s"}}) {
     if (ms != 0 && ms % u.ms == 0) return std::to_string(ms / u.ms) + u.suffix;
   }
@@ -70,14 +80,22 @@ std::optional<uint64_t> ParseByteSize(std::string_view text) {
   std::string unit;
   if (!SplitNumber(text, &n, &unit) || n != std::floor(n)) return std::nullopt;
   double mult = 0;
-  if (unit.empty() || unit == "b") mult = 1;
-  else if (unit == "kb") mult = 1e3;
-  else if (unit == "mb") mult = 1e6;
-  else if (unit == "gb") mult = 1e9;
-  else if (unit == "kib") mult = 1024.0;
-  else if (unit == "mib") mult = 1024.0 * 1024;
-  else if (unit == "gib") mult = 1024.0 * 1024 * 1024;
-  else return std::nullopt;
+  if (unit.empty() || unit == "b")
+    mult = 1;
+  else if (unit == "kb")
+    mult = 1e3;
+  else if (unit == "mb")
+    mult = 1e6;
+  else if (unit == "gb")
+    mult = 1e9;
+  else if (unit == "kib")
+    mult = 1024.0;
+  else if (unit == "mib")
+    mult = 1024.0 * 1024;
+  else if (unit == "gib")
+    mult = 1024.0 * 1024 * 1024;
+  else
+    return std::nullopt;
   double bytes = n * mult;
   if (bytes > 9007199254740992.0) return std::nullopt;
   return static_cast<uint64_t>(bytes);

@@ -17,7 +17,7 @@ namespace gleaner {
 inline constexpr size_t kMaxUrlBytes = 4096;
 
 struct UrlParts {
-  std::string scheme;                   // lower-case, e.g. "https"
+  std::string scheme;  // lower-case, e.g. "https"
   std::optional<std::string> userinfo;
   std::string host;                     // as written; IPv6 literals keep their brackets
   std::optional<std::string> port;      // digits, without ':'

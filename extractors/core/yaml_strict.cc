@@ -1,15 +1,15 @@
 #include "extractors/core/yaml_strict.h"
 
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <set>
 #include <sstream>
-
-#include <yaml-cpp/anchor.h>
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/parser.h>
 
 #include "extractors/core/units.h"
 
@@ -103,8 +103,12 @@ void ScreenEvents(std::string_view text) {
 
 // "1GiB", "64KiB", "1MiB" or a plain byte count: the units people write sizes in.
 std::string SizeText(uint64_t bytes) {
-  struct Unit { uint64_t bytes; const char* suffix; };
-  for (Unit u : {Unit{uint64_t{1} << 30, "GiB"}, Unit{uint64_t{1} << 20, "MiB"}, Unit{1024, "KiB"}}) {
+  struct Unit {
+    uint64_t bytes;
+    const char* suffix;
+  };
+  for (Unit u :
+       {Unit{uint64_t{1} << 30, "GiB"}, Unit{uint64_t{1} << 20, "MiB"}, Unit{1024, "KiB"}}) {
     if (bytes != 0 && bytes % u.bytes == 0) return std::to_string(bytes / u.bytes) + u.suffix;
   }
   return std::to_string(bytes);
@@ -152,13 +156,15 @@ Result<void> CheckMap(const std::string& file, const YAML::Node& node, std::stri
   std::set<std::string> seen;
   for (const auto& entry : node) {
     const YAML::Node& key = entry.first;
-    if (!key.IsScalar()) return ErrorAt(file, key, "keys of " + std::string(what) + " must be plain words");
+    if (!key.IsScalar())
+      return ErrorAt(file, key, "keys of " + std::string(what) + " must be plain words");
     std::string name = key.Scalar();
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       std::string list;
       for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      return ErrorAt(file, key, "unknown key '" + name + "' in " + std::string(what) +
-                                    " (allowed: " + list + ")");
+      return ErrorAt(
+          file, key,
+          "unknown key '" + name + "' in " + std::string(what) + " (allowed: " + list + ")");
     }
     if (!seen.insert(name).second) {
       return ErrorAt(file, key, "duplicate key '" + name + "' in " + std::string(what));
@@ -183,8 +189,9 @@ Result<int64_t> GetInt(const std::string& file, const YAML::Node& node, std::str
   errno = 0;
   long long value = std::strtoll(text->c_str(), &end, 10);
   if (text->empty() || *end != '\0' || errno != 0 || value < min || value > max) {
-    return ErrorAt(file, node, "'" + std::string(key) + "' must be a whole number from " +
-                                   std::to_string(min) + " to " + std::to_string(max));
+    return ErrorAt(file, node,
+                   "'" + std::string(key) + "' must be a whole number from " + std::to_string(min) +
+                       " to " + std::to_string(max));
   }
   return value;
 }
@@ -204,22 +211,25 @@ Result<std::chrono::milliseconds> GetDuration(const std::string& file, const YAM
   if (!text) return tl::unexpected(text.error());
   auto d = ParseDuration(*text);
   if (!d || *d < min || *d > max) {
-    return ErrorAt(file, node, "'" + std::string(key) + "' must be a duration from " +
-                                   FormatDuration(min) + " to " + FormatDuration(max) + " (got '" +
-                                   *text + "')" + (d ? "" : ", written as a number and ms, s, m, h or d"));
+    return ErrorAt(file, node,
+                   "'" + std::string(key) + "' must be a duration from " + FormatDuration(min) +
+                       " to " + FormatDuration(max) + " (got '" + *text + "')" +
+                       (d ? "" : ", written as a number and ms, s, m, h or d"));
   }
   return *d;
 }
 
-Result<uint64_t> GetByteSize(const std::string& file, const YAML::Node& node,
-                             std::string_view key, uint64_t min, uint64_t max) {
+Result<uint64_t> GetByteSize(const std::string& file, const YAML::Node& node, std::string_view key,
+                             uint64_t min, uint64_t max) {
   auto text = GetString(file, node, key);
   if (!text) return tl::unexpected(text.error());
   auto n = ParseByteSize(*text);
   if (!n || *n < min || *n > max) {
-    return ErrorAt(file, node, "'" + std::string(key) + "' must be a size from " + SizeText(min) +
-                                   " to " + SizeText(max) + " (got '" + *text + "')" +
-                                   (n ? "" : ", written as a byte count or with B, KB, MB, GB, KiB, MiB or GiB"));
+    return ErrorAt(
+        file, node,
+        "'" + std::string(key) + "' must be a size from " + SizeText(min) + " to " + SizeText(max) +
+            " (got '" + *text + "')" +
+            (n ? "" : ", written as a byte count or with B, KB, MB, GB, KiB, MiB or GiB"));
   }
   return *n;
 }
@@ -230,13 +240,15 @@ Result<std::string> GetPrintableAscii(const std::string& file, const YAML::Node&
   if (!text) return tl::unexpected(text.error());
   for (char c : *text) {
     if (c < 0x20 || c > 0x7E) {  // char is signed: bytes of UTF-8 sequences are negative
-      return ErrorAt(file, node, "'" + std::string(key) +
-                                     "' must be printable ASCII without line breaks or control characters");
+      return ErrorAt(file, node,
+                     "'" + std::string(key) +
+                         "' must be printable ASCII without line breaks or control characters");
     }
   }
   if (text->size() > max_length) {
-    return ErrorAt(file, node, "'" + std::string(key) + "' must be at most " +
-                                   std::to_string(max_length) + " characters");
+    return ErrorAt(
+        file, node,
+        "'" + std::string(key) + "' must be at most " + std::to_string(max_length) + " characters");
   }
   return text;
 }
@@ -250,11 +262,13 @@ Result<std::vector<std::string>> GetStringList(const std::string& file, const YA
       if (!s) return tl::unexpected(s.error());
       out.push_back(std::move(*s));
     }
-    if (out.empty()) return ErrorAt(file, node, "'" + std::string(key) + "' must not be an empty list");
+    if (out.empty())
+      return ErrorAt(file, node, "'" + std::string(key) + "' must not be an empty list");
     return out;
   }
   auto s = GetString(file, node, key);
-  if (!s) return ErrorAt(file, node, "'" + std::string(key) + "' must be a string or a list of strings");
+  if (!s)
+    return ErrorAt(file, node, "'" + std::string(key) + "' must be a string or a list of strings");
   out.push_back(std::move(*s));
   return out;
 }

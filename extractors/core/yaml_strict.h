@@ -8,6 +8,8 @@
 // No exception escapes: yaml-cpp's are caught here. Pure (text in, nodes out).
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
@@ -15,8 +17,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "extractors/core/result.h"
 
@@ -65,8 +65,8 @@ Result<bool> GetBool(const std::string& file, const YAML::Node& node, std::strin
 Result<std::chrono::milliseconds> GetDuration(const std::string& file, const YAML::Node& node,
                                               std::string_view key, std::chrono::milliseconds min,
                                               std::chrono::milliseconds max);
-Result<uint64_t> GetByteSize(const std::string& file, const YAML::Node& node,
-                             std::string_view key, uint64_t min, uint64_t max);
+Result<uint64_t> GetByteSize(const std::string& file, const YAML::Node& node, std::string_view key,
+                             uint64_t min, uint64_t max);
 
 // A string of printable ASCII (space to '~') of at most `max_length` characters: what may go
 // into an HTTP header. Line breaks would let it add headers of its own; other control

@@ -57,7 +57,8 @@ std::optional<std::string> Attr(const xmlNode* n, const char* name) {
 class EntryList {
  public:
   explicit EntryList(const std::optional<std::string>& base) : base_(base) {}
-  void Add(std::string url, std::optional<std::string> title, std::optional<std::string> published) {
+  void Add(std::string url, std::optional<std::string> title,
+           std::optional<std::string> published) {
     url = text::CollapseWhitespace(url);
     if (url.empty()) return;
     if (base_) url = ResolveUrl(*base_, url);
@@ -119,13 +120,14 @@ void ReadSitemap(const xmlNode* root, std::string_view item, EntryList* out) {
 }  // namespace
 
 Result<Feed> ParseFeed(std::string_view xml, const std::optional<std::string>& base_url) {
-  if (xml.size() > kMaxFeedBytes) return Fail(ErrorCode::kNoArticle, "feed too large (" + std::to_string(xml.size()) + " bytes)");
+  if (xml.size() > kMaxFeedBytes)
+    return Fail(ErrorCode::kNoArticle, "feed too large (" + std::to_string(xml.size()) + " bytes)");
   Feed feed{FeedKind::kRss, {}, {}};
   InitLibxml();
   // NOERROR/NOWARNING do not cover encoding failures ("input conversion failed").
   QuietGenericErrors quiet;
-  DocPtr doc(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), base_url ? base_url->c_str() : nullptr,
-                           nullptr, kStrictOptions));
+  DocPtr doc(xmlReadMemory(xml.data(), static_cast<int>(xml.size()),
+                           base_url ? base_url->c_str() : nullptr, nullptr, kStrictOptions));
   if (!doc) {
     doc.reset(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), nullptr, nullptr,
                             kStrictOptions | XML_PARSE_RECOVER));
@@ -167,7 +169,8 @@ std::vector<std::string> ListingLinks(const html::Document& doc, const std::stri
         std::string url = ResolveUrl(base_url, *href);
         if (auto hash = url.find('#'); hash != std::string::npos) url.resize(hash);
         auto parts = ParseUrl(url);
-        if (parts && (parts->scheme == "http" || parts->scheme == "https") && seen.insert(url).second) {
+        if (parts && (parts->scheme == "http" || parts->scheme == "https") &&
+            seen.insert(url).second) {
           out.push_back(url);
         }
       }

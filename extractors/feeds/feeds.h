@@ -24,7 +24,7 @@ struct FeedEntry {
 
 struct Feed {
   FeedKind kind;
-  std::vector<FeedEntry> entries;  // article links; for a sitemap index, child sitemaps
+  std::vector<FeedEntry> entries;     // article links; for a sitemap index, child sitemaps
   std::vector<std::string> warnings;  // e.g. "recovered from malformed XML"
 };
 

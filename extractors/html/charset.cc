@@ -84,101 +84,238 @@ struct LabelEntry {
 // Every label of the WHATWG Encoding Standard (encodings.json), lower-case.
 constexpr LabelEntry kLabels[] = {
     // UTF-8
-    {"unicode-1-1-utf-8", "UTF-8"}, {"unicode11utf8", "UTF-8"}, {"unicode20utf8", "UTF-8"},
-    {"utf-8", "UTF-8"}, {"utf8", "UTF-8"}, {"x-unicode20utf8", "UTF-8"},
+    {"unicode-1-1-utf-8", "UTF-8"},
+    {"unicode11utf8", "UTF-8"},
+    {"unicode20utf8", "UTF-8"},
+    {"utf-8", "UTF-8"},
+    {"utf8", "UTF-8"},
+    {"x-unicode20utf8", "UTF-8"},
     // Legacy single-byte encodings
-    {"866", "IBM866"}, {"cp866", "IBM866"}, {"csibm866", "IBM866"}, {"ibm866", "IBM866"},
-    {"csisolatin2", "ISO-8859-2"}, {"iso-8859-2", "ISO-8859-2"}, {"iso-ir-101", "ISO-8859-2"},
-    {"iso8859-2", "ISO-8859-2"}, {"iso88592", "ISO-8859-2"}, {"iso_8859-2", "ISO-8859-2"},
-    {"iso_8859-2:1987", "ISO-8859-2"}, {"l2", "ISO-8859-2"}, {"latin2", "ISO-8859-2"},
-    {"csisolatin3", "ISO-8859-3"}, {"iso-8859-3", "ISO-8859-3"}, {"iso-ir-109", "ISO-8859-3"},
-    {"iso8859-3", "ISO-8859-3"}, {"iso88593", "ISO-8859-3"}, {"iso_8859-3", "ISO-8859-3"},
-    {"iso_8859-3:1988", "ISO-8859-3"}, {"l3", "ISO-8859-3"}, {"latin3", "ISO-8859-3"},
-    {"csisolatin4", "ISO-8859-4"}, {"iso-8859-4", "ISO-8859-4"}, {"iso-ir-110", "ISO-8859-4"},
-    {"iso8859-4", "ISO-8859-4"}, {"iso88594", "ISO-8859-4"}, {"iso_8859-4", "ISO-8859-4"},
-    {"iso_8859-4:1988", "ISO-8859-4"}, {"l4", "ISO-8859-4"}, {"latin4", "ISO-8859-4"},
-    {"csisolatincyrillic", "ISO-8859-5"}, {"cyrillic", "ISO-8859-5"},
-    {"iso-8859-5", "ISO-8859-5"}, {"iso-ir-144", "ISO-8859-5"}, {"iso8859-5", "ISO-8859-5"},
-    {"iso88595", "ISO-8859-5"}, {"iso_8859-5", "ISO-8859-5"}, {"iso_8859-5:1988", "ISO-8859-5"},
-    {"arabic", "ISO-8859-6"}, {"asmo-708", "ISO-8859-6"}, {"csiso88596e", "ISO-8859-6"},
-    {"csiso88596i", "ISO-8859-6"}, {"csisolatinarabic", "ISO-8859-6"},
-    {"ecma-114", "ISO-8859-6"}, {"iso-8859-6", "ISO-8859-6"}, {"iso-8859-6-e", "ISO-8859-6"},
-    {"iso-8859-6-i", "ISO-8859-6"}, {"iso-ir-127", "ISO-8859-6"}, {"iso8859-6", "ISO-8859-6"},
-    {"iso88596", "ISO-8859-6"}, {"iso_8859-6", "ISO-8859-6"}, {"iso_8859-6:1987", "ISO-8859-6"},
-    {"csisolatingreek", "ISO-8859-7"}, {"ecma-118", "ISO-8859-7"}, {"elot_928", "ISO-8859-7"},
-    {"greek", "ISO-8859-7"}, {"greek8", "ISO-8859-7"}, {"iso-8859-7", "ISO-8859-7"},
-    {"iso-ir-126", "ISO-8859-7"}, {"iso8859-7", "ISO-8859-7"}, {"iso88597", "ISO-8859-7"},
-    {"iso_8859-7", "ISO-8859-7"}, {"iso_8859-7:1987", "ISO-8859-7"},
+    {"866", "IBM866"},
+    {"cp866", "IBM866"},
+    {"csibm866", "IBM866"},
+    {"ibm866", "IBM866"},
+    {"csisolatin2", "ISO-8859-2"},
+    {"iso-8859-2", "ISO-8859-2"},
+    {"iso-ir-101", "ISO-8859-2"},
+    {"iso8859-2", "ISO-8859-2"},
+    {"iso88592", "ISO-8859-2"},
+    {"iso_8859-2", "ISO-8859-2"},
+    {"iso_8859-2:1987", "ISO-8859-2"},
+    {"l2", "ISO-8859-2"},
+    {"latin2", "ISO-8859-2"},
+    {"csisolatin3", "ISO-8859-3"},
+    {"iso-8859-3", "ISO-8859-3"},
+    {"iso-ir-109", "ISO-8859-3"},
+    {"iso8859-3", "ISO-8859-3"},
+    {"iso88593", "ISO-8859-3"},
+    {"iso_8859-3", "ISO-8859-3"},
+    {"iso_8859-3:1988", "ISO-8859-3"},
+    {"l3", "ISO-8859-3"},
+    {"latin3", "ISO-8859-3"},
+    {"csisolatin4", "ISO-8859-4"},
+    {"iso-8859-4", "ISO-8859-4"},
+    {"iso-ir-110", "ISO-8859-4"},
+    {"iso8859-4", "ISO-8859-4"},
+    {"iso88594", "ISO-8859-4"},
+    {"iso_8859-4", "ISO-8859-4"},
+    {"iso_8859-4:1988", "ISO-8859-4"},
+    {"l4", "ISO-8859-4"},
+    {"latin4", "ISO-8859-4"},
+    {"csisolatincyrillic", "ISO-8859-5"},
+    {"cyrillic", "ISO-8859-5"},
+    {"iso-8859-5", "ISO-8859-5"},
+    {"iso-ir-144", "ISO-8859-5"},
+    {"iso8859-5", "ISO-8859-5"},
+    {"iso88595", "ISO-8859-5"},
+    {"iso_8859-5", "ISO-8859-5"},
+    {"iso_8859-5:1988", "ISO-8859-5"},
+    {"arabic", "ISO-8859-6"},
+    {"asmo-708", "ISO-8859-6"},
+    {"csiso88596e", "ISO-8859-6"},
+    {"csiso88596i", "ISO-8859-6"},
+    {"csisolatinarabic", "ISO-8859-6"},
+    {"ecma-114", "ISO-8859-6"},
+    {"iso-8859-6", "ISO-8859-6"},
+    {"iso-8859-6-e", "ISO-8859-6"},
+    {"iso-8859-6-i", "ISO-8859-6"},
+    {"iso-ir-127", "ISO-8859-6"},
+    {"iso8859-6", "ISO-8859-6"},
+    {"iso88596", "ISO-8859-6"},
+    {"iso_8859-6", "ISO-8859-6"},
+    {"iso_8859-6:1987", "ISO-8859-6"},
+    {"csisolatingreek", "ISO-8859-7"},
+    {"ecma-118", "ISO-8859-7"},
+    {"elot_928", "ISO-8859-7"},
+    {"greek", "ISO-8859-7"},
+    {"greek8", "ISO-8859-7"},
+    {"iso-8859-7", "ISO-8859-7"},
+    {"iso-ir-126", "ISO-8859-7"},
+    {"iso8859-7", "ISO-8859-7"},
+    {"iso88597", "ISO-8859-7"},
+    {"iso_8859-7", "ISO-8859-7"},
+    {"iso_8859-7:1987", "ISO-8859-7"},
     {"sun_eu_greek", "ISO-8859-7"},
-    {"csiso88598e", "ISO-8859-8"}, {"csisolatinhebrew", "ISO-8859-8"}, {"hebrew", "ISO-8859-8"},
-    {"iso-8859-8", "ISO-8859-8"}, {"iso-8859-8-e", "ISO-8859-8"}, {"iso-ir-138", "ISO-8859-8"},
-    {"iso8859-8", "ISO-8859-8"}, {"iso88598", "ISO-8859-8"}, {"iso_8859-8", "ISO-8859-8"},
-    {"iso_8859-8:1988", "ISO-8859-8"}, {"visual", "ISO-8859-8"},
-    {"csiso88598i", "ISO-8859-8-I"}, {"iso-8859-8-i", "ISO-8859-8-I"},
+    {"csiso88598e", "ISO-8859-8"},
+    {"csisolatinhebrew", "ISO-8859-8"},
+    {"hebrew", "ISO-8859-8"},
+    {"iso-8859-8", "ISO-8859-8"},
+    {"iso-8859-8-e", "ISO-8859-8"},
+    {"iso-ir-138", "ISO-8859-8"},
+    {"iso8859-8", "ISO-8859-8"},
+    {"iso88598", "ISO-8859-8"},
+    {"iso_8859-8", "ISO-8859-8"},
+    {"iso_8859-8:1988", "ISO-8859-8"},
+    {"visual", "ISO-8859-8"},
+    {"csiso88598i", "ISO-8859-8-I"},
+    {"iso-8859-8-i", "ISO-8859-8-I"},
     {"logical", "ISO-8859-8-I"},
-    {"csisolatin6", "ISO-8859-10"}, {"iso-8859-10", "ISO-8859-10"},
-    {"iso-ir-157", "ISO-8859-10"}, {"iso8859-10", "ISO-8859-10"}, {"iso885910", "ISO-8859-10"},
-    {"l6", "ISO-8859-10"}, {"latin6", "ISO-8859-10"},
-    {"iso-8859-13", "ISO-8859-13"}, {"iso8859-13", "ISO-8859-13"},
+    {"csisolatin6", "ISO-8859-10"},
+    {"iso-8859-10", "ISO-8859-10"},
+    {"iso-ir-157", "ISO-8859-10"},
+    {"iso8859-10", "ISO-8859-10"},
+    {"iso885910", "ISO-8859-10"},
+    {"l6", "ISO-8859-10"},
+    {"latin6", "ISO-8859-10"},
+    {"iso-8859-13", "ISO-8859-13"},
+    {"iso8859-13", "ISO-8859-13"},
     {"iso885913", "ISO-8859-13"},
-    {"iso-8859-14", "ISO-8859-14"}, {"iso8859-14", "ISO-8859-14"},
+    {"iso-8859-14", "ISO-8859-14"},
+    {"iso8859-14", "ISO-8859-14"},
     {"iso885914", "ISO-8859-14"},
-    {"csisolatin9", "ISO-8859-15"}, {"iso-8859-15", "ISO-8859-15"},
-    {"iso8859-15", "ISO-8859-15"}, {"iso885915", "ISO-8859-15"}, {"iso_8859-15", "ISO-8859-15"},
+    {"csisolatin9", "ISO-8859-15"},
+    {"iso-8859-15", "ISO-8859-15"},
+    {"iso8859-15", "ISO-8859-15"},
+    {"iso885915", "ISO-8859-15"},
+    {"iso_8859-15", "ISO-8859-15"},
     {"l9", "ISO-8859-15"},
     {"iso-8859-16", "ISO-8859-16"},
-    {"cskoi8r", "KOI8-R"}, {"koi", "KOI8-R"}, {"koi8", "KOI8-R"}, {"koi8-r", "KOI8-R"},
+    {"cskoi8r", "KOI8-R"},
+    {"koi", "KOI8-R"},
+    {"koi8", "KOI8-R"},
+    {"koi8-r", "KOI8-R"},
     {"koi8_r", "KOI8-R"},
-    {"koi8-ru", "KOI8-U"}, {"koi8-u", "KOI8-U"},
-    {"csmacintosh", "macintosh"}, {"mac", "macintosh"}, {"macintosh", "macintosh"},
+    {"koi8-ru", "KOI8-U"},
+    {"koi8-u", "KOI8-U"},
+    {"csmacintosh", "macintosh"},
+    {"mac", "macintosh"},
+    {"macintosh", "macintosh"},
     {"x-mac-roman", "macintosh"},
-    {"dos-874", "windows-874"}, {"iso-8859-11", "windows-874"}, {"iso8859-11", "windows-874"},
-    {"iso885911", "windows-874"}, {"tis-620", "windows-874"}, {"windows-874", "windows-874"},
-    {"cp1250", "windows-1250"}, {"windows-1250", "windows-1250"}, {"x-cp1250", "windows-1250"},
-    {"cp1251", "windows-1251"}, {"windows-1251", "windows-1251"}, {"x-cp1251", "windows-1251"},
-    {"ansi_x3.4-1968", "windows-1252"}, {"ascii", "windows-1252"}, {"cp1252", "windows-1252"},
-    {"cp819", "windows-1252"}, {"csisolatin1", "windows-1252"}, {"ibm819", "windows-1252"},
-    {"iso-8859-1", "windows-1252"}, {"iso-ir-100", "windows-1252"},
-    {"iso8859-1", "windows-1252"}, {"iso88591", "windows-1252"}, {"iso_8859-1", "windows-1252"},
-    {"iso_8859-1:1987", "windows-1252"}, {"l1", "windows-1252"}, {"latin1", "windows-1252"},
-    {"us-ascii", "windows-1252"}, {"windows-1252", "windows-1252"},
+    {"dos-874", "windows-874"},
+    {"iso-8859-11", "windows-874"},
+    {"iso8859-11", "windows-874"},
+    {"iso885911", "windows-874"},
+    {"tis-620", "windows-874"},
+    {"windows-874", "windows-874"},
+    {"cp1250", "windows-1250"},
+    {"windows-1250", "windows-1250"},
+    {"x-cp1250", "windows-1250"},
+    {"cp1251", "windows-1251"},
+    {"windows-1251", "windows-1251"},
+    {"x-cp1251", "windows-1251"},
+    {"ansi_x3.4-1968", "windows-1252"},
+    {"ascii", "windows-1252"},
+    {"cp1252", "windows-1252"},
+    {"cp819", "windows-1252"},
+    {"csisolatin1", "windows-1252"},
+    {"ibm819", "windows-1252"},
+    {"iso-8859-1", "windows-1252"},
+    {"iso-ir-100", "windows-1252"},
+    {"iso8859-1", "windows-1252"},
+    {"iso88591", "windows-1252"},
+    {"iso_8859-1", "windows-1252"},
+    {"iso_8859-1:1987", "windows-1252"},
+    {"l1", "windows-1252"},
+    {"latin1", "windows-1252"},
+    {"us-ascii", "windows-1252"},
+    {"windows-1252", "windows-1252"},
     {"x-cp1252", "windows-1252"},
-    {"cp1253", "windows-1253"}, {"windows-1253", "windows-1253"}, {"x-cp1253", "windows-1253"},
-    {"cp1254", "windows-1254"}, {"csisolatin5", "windows-1254"}, {"iso-8859-9", "windows-1254"},
-    {"iso-ir-148", "windows-1254"}, {"iso8859-9", "windows-1254"}, {"iso88599", "windows-1254"},
-    {"iso_8859-9", "windows-1254"}, {"iso_8859-9:1989", "windows-1254"}, {"l5", "windows-1254"},
-    {"latin5", "windows-1254"}, {"windows-1254", "windows-1254"}, {"x-cp1254", "windows-1254"},
-    {"cp1255", "windows-1255"}, {"windows-1255", "windows-1255"}, {"x-cp1255", "windows-1255"},
-    {"cp1256", "windows-1256"}, {"windows-1256", "windows-1256"}, {"x-cp1256", "windows-1256"},
-    {"cp1257", "windows-1257"}, {"windows-1257", "windows-1257"}, {"x-cp1257", "windows-1257"},
-    {"cp1258", "windows-1258"}, {"windows-1258", "windows-1258"}, {"x-cp1258", "windows-1258"},
-    {"x-mac-cyrillic", "x-mac-cyrillic"}, {"x-mac-ukrainian", "x-mac-cyrillic"},
+    {"cp1253", "windows-1253"},
+    {"windows-1253", "windows-1253"},
+    {"x-cp1253", "windows-1253"},
+    {"cp1254", "windows-1254"},
+    {"csisolatin5", "windows-1254"},
+    {"iso-8859-9", "windows-1254"},
+    {"iso-ir-148", "windows-1254"},
+    {"iso8859-9", "windows-1254"},
+    {"iso88599", "windows-1254"},
+    {"iso_8859-9", "windows-1254"},
+    {"iso_8859-9:1989", "windows-1254"},
+    {"l5", "windows-1254"},
+    {"latin5", "windows-1254"},
+    {"windows-1254", "windows-1254"},
+    {"x-cp1254", "windows-1254"},
+    {"cp1255", "windows-1255"},
+    {"windows-1255", "windows-1255"},
+    {"x-cp1255", "windows-1255"},
+    {"cp1256", "windows-1256"},
+    {"windows-1256", "windows-1256"},
+    {"x-cp1256", "windows-1256"},
+    {"cp1257", "windows-1257"},
+    {"windows-1257", "windows-1257"},
+    {"x-cp1257", "windows-1257"},
+    {"cp1258", "windows-1258"},
+    {"windows-1258", "windows-1258"},
+    {"x-cp1258", "windows-1258"},
+    {"x-mac-cyrillic", "x-mac-cyrillic"},
+    {"x-mac-ukrainian", "x-mac-cyrillic"},
     // Legacy multi-byte Chinese (simplified)
-    {"chinese", "GBK"}, {"csgb2312", "GBK"}, {"csiso58gb231280", "GBK"}, {"gb2312", "GBK"},
-    {"gb_2312", "GBK"}, {"gb_2312-80", "GBK"}, {"gbk", "GBK"}, {"iso-ir-58", "GBK"},
+    {"chinese", "GBK"},
+    {"csgb2312", "GBK"},
+    {"csiso58gb231280", "GBK"},
+    {"gb2312", "GBK"},
+    {"gb_2312", "GBK"},
+    {"gb_2312-80", "GBK"},
+    {"gbk", "GBK"},
+    {"iso-ir-58", "GBK"},
     {"x-gbk", "GBK"},
     {"gb18030", "gb18030"},
     // Legacy multi-byte Chinese (traditional)
-    {"big5", "Big5"}, {"big5-hkscs", "Big5"}, {"cn-big5", "Big5"}, {"csbig5", "Big5"},
+    {"big5", "Big5"},
+    {"big5-hkscs", "Big5"},
+    {"cn-big5", "Big5"},
+    {"csbig5", "Big5"},
     {"x-x-big5", "Big5"},
     // Legacy multi-byte Japanese
-    {"cseucpkdfmtjapanese", "EUC-JP"}, {"euc-jp", "EUC-JP"}, {"x-euc-jp", "EUC-JP"},
-    {"csiso2022jp", "ISO-2022-JP"}, {"iso-2022-jp", "ISO-2022-JP"},
-    {"csshiftjis", "Shift_JIS"}, {"ms932", "Shift_JIS"}, {"ms_kanji", "Shift_JIS"},
-    {"shift-jis", "Shift_JIS"}, {"shift_jis", "Shift_JIS"}, {"sjis", "Shift_JIS"},
-    {"windows-31j", "Shift_JIS"}, {"x-sjis", "Shift_JIS"},
+    {"cseucpkdfmtjapanese", "EUC-JP"},
+    {"euc-jp", "EUC-JP"},
+    {"x-euc-jp", "EUC-JP"},
+    {"csiso2022jp", "ISO-2022-JP"},
+    {"iso-2022-jp", "ISO-2022-JP"},
+    {"csshiftjis", "Shift_JIS"},
+    {"ms932", "Shift_JIS"},
+    {"ms_kanji", "Shift_JIS"},
+    {"shift-jis", "Shift_JIS"},
+    {"shift_jis", "Shift_JIS"},
+    {"sjis", "Shift_JIS"},
+    {"windows-31j", "Shift_JIS"},
+    {"x-sjis", "Shift_JIS"},
     // Legacy multi-byte Korean
-    {"cseuckr", "EUC-KR"}, {"csksc56011987", "EUC-KR"}, {"euc-kr", "EUC-KR"},
-    {"iso-ir-149", "EUC-KR"}, {"korean", "EUC-KR"}, {"ks_c_5601-1987", "EUC-KR"},
-    {"ks_c_5601-1989", "EUC-KR"}, {"ksc5601", "EUC-KR"}, {"ksc_5601", "EUC-KR"},
+    {"cseuckr", "EUC-KR"},
+    {"csksc56011987", "EUC-KR"},
+    {"euc-kr", "EUC-KR"},
+    {"iso-ir-149", "EUC-KR"},
+    {"korean", "EUC-KR"},
+    {"ks_c_5601-1987", "EUC-KR"},
+    {"ks_c_5601-1989", "EUC-KR"},
+    {"ksc5601", "EUC-KR"},
+    {"ksc_5601", "EUC-KR"},
     {"windows-949", "EUC-KR"},
     // Legacy miscellaneous
-    {"csiso2022kr", "replacement"}, {"hz-gb-2312", "replacement"},
-    {"iso-2022-cn", "replacement"}, {"iso-2022-cn-ext", "replacement"},
-    {"iso-2022-kr", "replacement"}, {"replacement", "replacement"},
-    {"unicodefffe", "UTF-16BE"}, {"utf-16be", "UTF-16BE"},
-    {"csunicode", "UTF-16LE"}, {"iso-10646-ucs-2", "UTF-16LE"}, {"ucs-2", "UTF-16LE"},
-    {"unicode", "UTF-16LE"}, {"unicodefeff", "UTF-16LE"}, {"utf-16", "UTF-16LE"},
+    {"csiso2022kr", "replacement"},
+    {"hz-gb-2312", "replacement"},
+    {"iso-2022-cn", "replacement"},
+    {"iso-2022-cn-ext", "replacement"},
+    {"iso-2022-kr", "replacement"},
+    {"replacement", "replacement"},
+    {"unicodefffe", "UTF-16BE"},
+    {"utf-16be", "UTF-16BE"},
+    {"csunicode", "UTF-16LE"},
+    {"iso-10646-ucs-2", "UTF-16LE"},
+    {"ucs-2", "UTF-16LE"},
+    {"unicode", "UTF-16LE"},
+    {"unicodefeff", "UTF-16LE"},
+    {"utf-16", "UTF-16LE"},
     {"utf-16le", "UTF-16LE"},
     {"x-user-defined", "x-user-defined"},
 };
@@ -190,9 +327,7 @@ const EncodingInfo* FindEncoding(std::string_view name) {
   return nullptr;
 }
 
-bool IsAsciiSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
+bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 
 std::string_view TrimAscii(std::string_view s) {
   while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
@@ -262,8 +397,8 @@ using ConverterPtr = std::unique_ptr<UConverter, ConverterDeleter>;
 
 // ICU's default substitution writes U+001A for some unmapped single bytes; WHATWG decoders
 // always produce U+FFFD. This callback does that and records that the decode was lossy.
-void SubstituteReplacement(const void* context, UConverterToUnicodeArgs* args, const char*,
-                           int32_t, UConverterCallbackReason reason, UErrorCode* err) {
+void SubstituteReplacement(const void* context, UConverterToUnicodeArgs* args, const char*, int32_t,
+                           UConverterCallbackReason reason, UErrorCode* err) {
   if (reason > UCNV_IRREGULAR) return;  // reset/close/clone notifications
   *static_cast<bool*>(const_cast<void*>(context)) = true;
   static const UChar kReplacement = 0xFFFD;
@@ -273,8 +408,7 @@ void SubstituteReplacement(const void* context, UConverterToUnicodeArgs* args, c
 
 // Converts `bytes` from the ICU converter `icu_name` to UTF-8. Returns false when ICU has
 // no such converter.
-bool ConvertWithIcu(std::string_view bytes, const char* icu_name, std::string* out,
-                    bool* lossy) {
+bool ConvertWithIcu(std::string_view bytes, const char* icu_name, std::string* out, bool* lossy) {
   if (bytes.size() > kMaxDecodeBytes) return false;  // the int32 casts below would wrap
   UErrorCode err = U_ZERO_ERROR;
   ConverterPtr conv(ucnv_open(icu_name, &err));
@@ -285,9 +419,9 @@ bool ConvertWithIcu(std::string_view bytes, const char* icu_name, std::string* o
   // Every input byte yields at most one BMP code point (3 UTF-8 bytes); four-byte sequences
   // yield one supplementary code point (4 bytes): 3 bytes per input byte always suffice.
   std::string buffer(bytes.size() * 3 + 4, '\0');
-  int32_t length = ucnv_toAlgorithmic(UCNV_UTF8, conv.get(), buffer.data(),
-                                      static_cast<int32_t>(buffer.size()), bytes.data(),
-                                      static_cast<int32_t>(bytes.size()), &err);
+  int32_t length =
+      ucnv_toAlgorithmic(UCNV_UTF8, conv.get(), buffer.data(), static_cast<int32_t>(buffer.size()),
+                         bytes.data(), static_cast<int32_t>(bytes.size()), &err);
   if (err == U_BUFFER_OVERFLOW_ERROR) {
     err = U_ZERO_ERROR;
     replaced = false;
@@ -556,8 +690,8 @@ std::optional<std::string> Detect(std::string_view bytes) {
   std::optional<std::string> canonical = CanonicalEncoding(name);
   // UTF-8 cannot be right (the bytes are not valid UTF-8 when we get here), nor UTF-16
   // without a BOM on an HTML page.
-  if (!canonical || *canonical == "UTF-8" || IsUtf16(*canonical) ||
-      *canonical == "replacement" || *canonical == "x-user-defined") {
+  if (!canonical || *canonical == "UTF-8" || IsUtf16(*canonical) || *canonical == "replacement" ||
+      *canonical == "x-user-defined") {
     return std::nullopt;
   }
   return canonical;
@@ -602,9 +736,8 @@ std::optional<std::string> CharsetFromContentType(std::string_view content_type)
       next = content_type.find(';', end);
     } else {
       next = content_type.find(';', v);
-      value = std::string(TrimAscii(content_type.substr(v, next == std::string_view::npos
-                                                                ? std::string_view::npos
-                                                                : next - v)));
+      value = std::string(TrimAscii(content_type.substr(
+          v, next == std::string_view::npos ? std::string_view::npos : next - v)));
     }
     if (name == "charset" && !value.empty()) return value;
     pos = next;
@@ -672,7 +805,8 @@ DecodedPage DecodeToUtf8(std::string_view bytes, std::string_view content_type) 
     }
   }
   // 4. Undeclared but valid UTF-8 (pure ASCII included).
-  if (IsValidUtf8(bytes)) return DecodedPage{std::string(bytes), "UTF-8", CharsetSource::kUtf8Bytes};
+  if (IsValidUtf8(bytes))
+    return DecodedPage{std::string(bytes), "UTF-8", CharsetSource::kUtf8Bytes};
   // 5. Statistical detection, when confident.
   if (auto detected = Detect(bytes)) {
     if (auto page = Convert(bytes, *detected, CharsetSource::kDetected)) return *page;

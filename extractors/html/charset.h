@@ -13,12 +13,12 @@ namespace gleaner::html {
 
 // How the encoding was decided, in precedence order.
 enum class CharsetSource {
-  kBom,         // a UTF-8 / UTF-16LE / UTF-16BE byte order mark
-  kHeader,      // charset= in the Content-Type header given by the caller
-  kMeta,        // <meta charset> or <meta http-equiv=Content-Type> in the first 1024 bytes
-  kUtf8Bytes,   // undeclared (or declared legacy) but the bytes are valid UTF-8
-  kDetected,    // statistical detection (ICU)
-  kDefault,     // nothing else applied: windows-1252
+  kBom,        // a UTF-8 / UTF-16LE / UTF-16BE byte order mark
+  kHeader,     // charset= in the Content-Type header given by the caller
+  kMeta,       // <meta charset> or <meta http-equiv=Content-Type> in the first 1024 bytes
+  kUtf8Bytes,  // undeclared (or declared legacy) but the bytes are valid UTF-8
+  kDetected,   // statistical detection (ICU)
+  kDefault,    // nothing else applied: windows-1252
 };
 
 // The longest input DecodeToUtf8 decodes. ICU counts lengths in int32 and writes up to 3
@@ -27,10 +27,10 @@ enum class CharsetSource {
 inline constexpr size_t kMaxDecodeBytes = size_t{512} << 20;
 
 struct DecodedPage {
-  std::string utf8;        // the page converted to UTF-8; invalid input bytes became U+FFFD
-  std::string encoding;    // WHATWG canonical name: "UTF-8", "windows-1256", ...
+  std::string utf8;      // the page converted to UTF-8; invalid input bytes became U+FFFD
+  std::string encoding;  // WHATWG canonical name: "UTF-8", "windows-1256", ...
   CharsetSource source;
-  bool lossy = false;      // true when at least one U+FFFD was substituted
+  bool lossy = false;  // true when at least one U+FFFD was substituted
 };
 
 // Maps an encoding label to its WHATWG canonical name, case- and whitespace-insensitive:

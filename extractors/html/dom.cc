@@ -247,7 +247,8 @@ std::string RenameTrickyElements(std::string_view html) {
       size_t end = name + tricky.size();
       if (end > html.size() || (end < html.size() && !IsTagNameEnd(html[end]))) continue;
       bool same = true;
-      for (size_t i = 0; i < tricky.size() && same; ++i) same = AsciiLower(html[name + i]) == tricky[i];
+      for (size_t i = 0; i < tricky.size() && same; ++i)
+        same = AsciiLower(html[name + i]) == tricky[i];
       if (!same) continue;
       out.append(html.substr(copied, name - copied)).append("x-");
       copied = name;
@@ -277,8 +278,8 @@ Result<Document> ParseHtml(std::string_view utf8, const DomLimits& limits) {
   // Gumbo's tokenizer is quadratic in attributes per tag, and attributes cost memory the
   // node cap does not count: those over the caps are cut before Gumbo sees them. After
   // GuardNesting, so that no CDATA section is left to read two ways.
-  internal::CappedAttributes capped = internal::CapAttributes(
-      input, limits.max_attributes_per_element, limits.max_attributes);
+  internal::CappedAttributes capped =
+      internal::CapAttributes(input, limits.max_attributes_per_element, limits.max_attributes);
   if (capped.changed) input = capped.filtered;
   static const GumboOptions kOptions = ParserOptions();
   std::string renamed;  // declared first so that it outlives `parse`, which points into it
@@ -306,9 +307,8 @@ Result<Document> ParseHtml(std::string_view utf8, const DomLimits& limits) {
   xmlDocSetRootElement(doc.get(), *root);
   if (size_t dropped = capped.dropped + copier.dropped_attributes(); dropped > 0) {
     warnings.push_back(std::to_string(dropped) + " attributes dropped (more than " +
-                       std::to_string(limits.max_attributes_per_element) +
-                       " on one element or " + std::to_string(limits.max_attributes) +
-                       " on the page)");
+                       std::to_string(limits.max_attributes_per_element) + " on one element or " +
+                       std::to_string(limits.max_attributes) + " on the page)");
   }
   return Document(std::move(doc), std::move(warnings));
 }
@@ -326,11 +326,11 @@ bool IsHiddenTextElement(const xmlChar* name) {
 // (`<p>a</p><p>b</p>` reads "a b", as a browser renders it, not "ab").
 bool IsWordBreakElement(const xmlChar* name) {
   static constexpr std::string_view kNames[] = {
-      "address", "article", "aside",  "blockquote", "br",     "caption", "dd",     "details",
-      "div",     "dl",      "dt",     "fieldset",   "figcaption", "figure", "footer", "form",
-      "h1",      "h2",      "h3",     "h4",         "h5",     "h6",      "header", "hr",
-      "img",     "li",      "main",   "nav",        "ol",     "option",  "p",      "pre",
-      "section", "summary", "table",  "tbody",      "td",     "tfoot",   "th",     "thead",
+      "address", "article", "aside", "blockquote", "br",         "caption", "dd",     "details",
+      "div",     "dl",      "dt",    "fieldset",   "figcaption", "figure",  "footer", "form",
+      "h1",      "h2",      "h3",    "h4",         "h5",         "h6",      "header", "hr",
+      "img",     "li",      "main",  "nav",        "ol",         "option",  "p",      "pre",
+      "section", "summary", "table", "tbody",      "td",         "tfoot",   "th",     "thead",
       "title",   "tr",      "ul"};
   std::string_view n(reinterpret_cast<const char*>(name));
   for (std::string_view k : kNames) {

@@ -7,14 +7,14 @@
 // nothing downstream puts it in the body.
 #pragma once
 
+#include <libxml/tree.h>
+
 #include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <libxml/tree.h>
 
 #include "extractors/core/result.h"
 

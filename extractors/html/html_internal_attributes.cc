@@ -10,8 +10,8 @@ namespace {
 constexpr size_t kNpos = std::string_view::npos;
 
 // Elements whose content the HTML tokenizer reads as text up to their end tag.
-constexpr std::string_view kRawTextElements[] = {"script",   "style",    "xmp",      "iframe",
-                                                 "noembed",  "noframes", "textarea", "title"};
+constexpr std::string_view kRawTextElements[] = {"script",  "style",    "xmp",      "iframe",
+                                                 "noembed", "noframes", "textarea", "title"};
 
 bool EqualsNoCase(std::string_view a, std::string_view lower) {
   if (a.size() != lower.size()) return false;
@@ -80,10 +80,19 @@ class Scanner {
     size_t name_start = p;
     while (p < end && !IsTagSpace(s_[p]) && s_[p] != '/' && s_[p] != '>') ++p;
     *name = s_.substr(name_start, p - name_start);
-    enum { kBeforeName, kName, kAfterName, kBeforeValue, kDq, kSq, kUnquoted, kAfterQuoted,
-           kSelfClosing } state = kBeforeName;
+    enum {
+      kBeforeName,
+      kName,
+      kAfterName,
+      kBeforeValue,
+      kDq,
+      kSq,
+      kUnquoted,
+      kAfterQuoted,
+      kSelfClosing
+    } state = kBeforeName;
     size_t attributes = 0;
-    size_t cut_from = kNpos;  // where the first attribute over a cap starts
+    size_t cut_from = kNpos;   // where the first attribute over a cap starts
     size_t attribute_end = p;  // just past the last byte of the last attribute
     auto start_attribute = [&](size_t at) {
       ++attributes;
@@ -184,8 +193,7 @@ class Scanner {
 
 }  // namespace
 
-CappedAttributes CapAttributes(std::string_view html, size_t max_per_element,
-                               size_t max_per_page) {
+CappedAttributes CapAttributes(std::string_view html, size_t max_per_element, size_t max_per_page) {
   CappedAttributes result;
   Scanner(html, max_per_element, max_per_page, &result).Run();
   return result;

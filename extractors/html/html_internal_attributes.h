@@ -35,7 +35,6 @@ struct CappedAttributes {
 // Scans `html` (UTF-8, or any bytes). A tag keeps its first `max_per_element` attributes;
 // the page keeps its first `max_per_page` attributes of tags outside raw text, in page
 // order. Never fails.
-CappedAttributes CapAttributes(std::string_view html, size_t max_per_element,
-                               size_t max_per_page);
+CappedAttributes CapAttributes(std::string_view html, size_t max_per_element, size_t max_per_page);
 
 }  // namespace gleaner::html::internal

@@ -34,19 +34,19 @@ constexpr size_t kNpos = std::string_view::npos;
 constexpr int kAdoptionRounds = 8;
 
 enum TagFlag : uint32_t {
-  kVoid = 1u << 0,         // never pushed
-  kNoPush = 1u << 1,       // <html>, <head>, <body>: merged or implied, not nested
-  kClosesP = 1u << 2,      // "if the stack has a p element in button scope, close a p element"
+  kVoid = 1u << 0,     // never pushed
+  kNoPush = 1u << 1,   // <html>, <head>, <body>: merged or implied, not nested
+  kClosesP = 1u << 2,  // "if the stack has a p element in button scope, close a p element"
   kHeading = 1u << 3,
-  kFormatting = 1u << 4,   // goes on the list of active formatting elements
-  kSpecial = 1u << 5,      // the HTML standard's "special" category
-  kScope = 1u << 6,        // ends "has an element in scope"
-  kTableScope = 1u << 7,   // ends "has an element in table scope"
-  kMarker = 1u << 8,       // inserts a marker in the list of active formatting elements
-  kRawText = 1u << 9,      // content is text up to the matching end tag
-  kTablePart = 1u << 10,   // caption, col, colgroup, tbody, td, tfoot, th, thead, tr
-  kBreakout = 1u << 11,    // leaves SVG/MathML content
-  kBlockEnd = 1u << 12,    // end tag pops to the element when it is in scope
+  kFormatting = 1u << 4,     // goes on the list of active formatting elements
+  kSpecial = 1u << 5,        // the HTML standard's "special" category
+  kScope = 1u << 6,          // ends "has an element in scope"
+  kTableScope = 1u << 7,     // ends "has an element in table scope"
+  kMarker = 1u << 8,         // inserts a marker in the list of active formatting elements
+  kRawText = 1u << 9,        // content is text up to the matching end tag
+  kTablePart = 1u << 10,     // caption, col, colgroup, tbody, td, tfoot, th, thead, tr
+  kBreakout = 1u << 11,      // leaves SVG/MathML content
+  kBlockEnd = 1u << 12,      // end tag pops to the element when it is in scope
   kReconstructs = 1u << 13,  // start tag reconstructs the active formatting elements
 };
 
@@ -58,75 +58,78 @@ const FlagTable& Flags() {
     auto set = [&f](uint32_t flag, std::initializer_list<GumboTag> tags) {
       for (GumboTag t : tags) f[t] |= flag;
     };
-    set(kVoid, {GUMBO_TAG_AREA, GUMBO_TAG_BASE, GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND,
-                GUMBO_TAG_BR, GUMBO_TAG_COL, GUMBO_TAG_EMBED, GUMBO_TAG_FRAME, GUMBO_TAG_HR,
-                GUMBO_TAG_IMAGE, GUMBO_TAG_IMG, GUMBO_TAG_INPUT, GUMBO_TAG_ISINDEX,
-                GUMBO_TAG_KEYGEN, GUMBO_TAG_LINK, GUMBO_TAG_MENUITEM, GUMBO_TAG_META,
-                GUMBO_TAG_PARAM, GUMBO_TAG_SOURCE, GUMBO_TAG_TRACK, GUMBO_TAG_WBR});
+    set(kVoid, {GUMBO_TAG_AREA,    GUMBO_TAG_BASE,   GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND,
+                GUMBO_TAG_BR,      GUMBO_TAG_COL,    GUMBO_TAG_EMBED,    GUMBO_TAG_FRAME,
+                GUMBO_TAG_HR,      GUMBO_TAG_IMAGE,  GUMBO_TAG_IMG,      GUMBO_TAG_INPUT,
+                GUMBO_TAG_ISINDEX, GUMBO_TAG_KEYGEN, GUMBO_TAG_LINK,     GUMBO_TAG_MENUITEM,
+                GUMBO_TAG_META,    GUMBO_TAG_PARAM,  GUMBO_TAG_SOURCE,   GUMBO_TAG_TRACK,
+                GUMBO_TAG_WBR});
     set(kNoPush, {GUMBO_TAG_HTML, GUMBO_TAG_HEAD, GUMBO_TAG_BODY});
     set(kClosesP,
-        {GUMBO_TAG_ADDRESS, GUMBO_TAG_ARTICLE, GUMBO_TAG_ASIDE, GUMBO_TAG_BLOCKQUOTE,
-         GUMBO_TAG_CENTER, GUMBO_TAG_DETAILS, GUMBO_TAG_DIR, GUMBO_TAG_DIV, GUMBO_TAG_DL,
-         GUMBO_TAG_FIELDSET, GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIGURE, GUMBO_TAG_FOOTER,
-         GUMBO_TAG_HEADER, GUMBO_TAG_HGROUP, GUMBO_TAG_MAIN, GUMBO_TAG_MENU, GUMBO_TAG_NAV,
-         GUMBO_TAG_OL, GUMBO_TAG_P, GUMBO_TAG_SECTION, GUMBO_TAG_SUMMARY, GUMBO_TAG_UL,
-         GUMBO_TAG_H1, GUMBO_TAG_H2, GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6,
-         GUMBO_TAG_PRE, GUMBO_TAG_LISTING, GUMBO_TAG_FORM, GUMBO_TAG_PLAINTEXT, GUMBO_TAG_LI,
-         GUMBO_TAG_DD, GUMBO_TAG_DT, GUMBO_TAG_HR, GUMBO_TAG_XMP});
-    set(kHeading, {GUMBO_TAG_H1, GUMBO_TAG_H2, GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5,
-                   GUMBO_TAG_H6});
+        {GUMBO_TAG_ADDRESS,   GUMBO_TAG_ARTICLE,  GUMBO_TAG_ASIDE,      GUMBO_TAG_BLOCKQUOTE,
+         GUMBO_TAG_CENTER,    GUMBO_TAG_DETAILS,  GUMBO_TAG_DIR,        GUMBO_TAG_DIV,
+         GUMBO_TAG_DL,        GUMBO_TAG_FIELDSET, GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIGURE,
+         GUMBO_TAG_FOOTER,    GUMBO_TAG_HEADER,   GUMBO_TAG_HGROUP,     GUMBO_TAG_MAIN,
+         GUMBO_TAG_MENU,      GUMBO_TAG_NAV,      GUMBO_TAG_OL,         GUMBO_TAG_P,
+         GUMBO_TAG_SECTION,   GUMBO_TAG_SUMMARY,  GUMBO_TAG_UL,         GUMBO_TAG_H1,
+         GUMBO_TAG_H2,        GUMBO_TAG_H3,       GUMBO_TAG_H4,         GUMBO_TAG_H5,
+         GUMBO_TAG_H6,        GUMBO_TAG_PRE,      GUMBO_TAG_LISTING,    GUMBO_TAG_FORM,
+         GUMBO_TAG_PLAINTEXT, GUMBO_TAG_LI,       GUMBO_TAG_DD,         GUMBO_TAG_DT,
+         GUMBO_TAG_HR,        GUMBO_TAG_XMP});
+    set(kHeading,
+        {GUMBO_TAG_H1, GUMBO_TAG_H2, GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6});
     set(kFormatting, {GUMBO_TAG_A, GUMBO_TAG_B, GUMBO_TAG_BIG, GUMBO_TAG_CODE, GUMBO_TAG_EM,
-                      GUMBO_TAG_FONT, GUMBO_TAG_I, GUMBO_TAG_NOBR, GUMBO_TAG_S,
-                      GUMBO_TAG_SMALL, GUMBO_TAG_STRIKE, GUMBO_TAG_STRONG, GUMBO_TAG_TT,
-                      GUMBO_TAG_U});
+                      GUMBO_TAG_FONT, GUMBO_TAG_I, GUMBO_TAG_NOBR, GUMBO_TAG_S, GUMBO_TAG_SMALL,
+                      GUMBO_TAG_STRIKE, GUMBO_TAG_STRONG, GUMBO_TAG_TT, GUMBO_TAG_U});
     set(kSpecial,
-        {GUMBO_TAG_ADDRESS, GUMBO_TAG_APPLET, GUMBO_TAG_AREA, GUMBO_TAG_ARTICLE,
-         GUMBO_TAG_ASIDE, GUMBO_TAG_BASE, GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND,
-         GUMBO_TAG_BLOCKQUOTE, GUMBO_TAG_BODY, GUMBO_TAG_BR, GUMBO_TAG_BUTTON,
-         GUMBO_TAG_CAPTION, GUMBO_TAG_CENTER, GUMBO_TAG_COL, GUMBO_TAG_COLGROUP,
-         GUMBO_TAG_DD, GUMBO_TAG_DETAILS, GUMBO_TAG_DIR, GUMBO_TAG_DIV, GUMBO_TAG_DL,
-         GUMBO_TAG_DT, GUMBO_TAG_EMBED, GUMBO_TAG_FIELDSET, GUMBO_TAG_FIGCAPTION,
-         GUMBO_TAG_FIGURE, GUMBO_TAG_FOOTER, GUMBO_TAG_FORM, GUMBO_TAG_FRAME,
-         GUMBO_TAG_FRAMESET, GUMBO_TAG_H1, GUMBO_TAG_H2, GUMBO_TAG_H3, GUMBO_TAG_H4,
-         GUMBO_TAG_H5, GUMBO_TAG_H6, GUMBO_TAG_HEAD, GUMBO_TAG_HEADER, GUMBO_TAG_HGROUP,
-         GUMBO_TAG_HR, GUMBO_TAG_HTML, GUMBO_TAG_IFRAME, GUMBO_TAG_IMG, GUMBO_TAG_INPUT,
-         GUMBO_TAG_ISINDEX, GUMBO_TAG_KEYGEN, GUMBO_TAG_LI, GUMBO_TAG_LINK, GUMBO_TAG_LISTING,
-         GUMBO_TAG_MAIN, GUMBO_TAG_MARQUEE, GUMBO_TAG_MENU, GUMBO_TAG_MENUITEM, GUMBO_TAG_META,
-         GUMBO_TAG_NAV, GUMBO_TAG_NOEMBED, GUMBO_TAG_NOFRAMES, GUMBO_TAG_NOSCRIPT,
-         GUMBO_TAG_OBJECT, GUMBO_TAG_OL, GUMBO_TAG_P, GUMBO_TAG_PARAM, GUMBO_TAG_PLAINTEXT,
-         GUMBO_TAG_PRE, GUMBO_TAG_SCRIPT, GUMBO_TAG_SECTION, GUMBO_TAG_SELECT,
-         GUMBO_TAG_SOURCE, GUMBO_TAG_STYLE, GUMBO_TAG_SUMMARY, GUMBO_TAG_TABLE,
-         GUMBO_TAG_TBODY, GUMBO_TAG_TD, GUMBO_TAG_TEMPLATE, GUMBO_TAG_TEXTAREA,
-         GUMBO_TAG_TFOOT, GUMBO_TAG_TH, GUMBO_TAG_THEAD, GUMBO_TAG_TITLE, GUMBO_TAG_TR,
-         GUMBO_TAG_TRACK, GUMBO_TAG_UL, GUMBO_TAG_WBR, GUMBO_TAG_XMP});
-    set(kScope, {GUMBO_TAG_APPLET, GUMBO_TAG_CAPTION, GUMBO_TAG_HTML, GUMBO_TAG_TABLE,
-                 GUMBO_TAG_TD, GUMBO_TAG_TH, GUMBO_TAG_MARQUEE, GUMBO_TAG_OBJECT,
-                 GUMBO_TAG_TEMPLATE});
+        {GUMBO_TAG_ADDRESS,    GUMBO_TAG_APPLET,   GUMBO_TAG_AREA,      GUMBO_TAG_ARTICLE,
+         GUMBO_TAG_ASIDE,      GUMBO_TAG_BASE,     GUMBO_TAG_BASEFONT,  GUMBO_TAG_BGSOUND,
+         GUMBO_TAG_BLOCKQUOTE, GUMBO_TAG_BODY,     GUMBO_TAG_BR,        GUMBO_TAG_BUTTON,
+         GUMBO_TAG_CAPTION,    GUMBO_TAG_CENTER,   GUMBO_TAG_COL,       GUMBO_TAG_COLGROUP,
+         GUMBO_TAG_DD,         GUMBO_TAG_DETAILS,  GUMBO_TAG_DIR,       GUMBO_TAG_DIV,
+         GUMBO_TAG_DL,         GUMBO_TAG_DT,       GUMBO_TAG_EMBED,     GUMBO_TAG_FIELDSET,
+         GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIGURE,   GUMBO_TAG_FOOTER,    GUMBO_TAG_FORM,
+         GUMBO_TAG_FRAME,      GUMBO_TAG_FRAMESET, GUMBO_TAG_H1,        GUMBO_TAG_H2,
+         GUMBO_TAG_H3,         GUMBO_TAG_H4,       GUMBO_TAG_H5,        GUMBO_TAG_H6,
+         GUMBO_TAG_HEAD,       GUMBO_TAG_HEADER,   GUMBO_TAG_HGROUP,    GUMBO_TAG_HR,
+         GUMBO_TAG_HTML,       GUMBO_TAG_IFRAME,   GUMBO_TAG_IMG,       GUMBO_TAG_INPUT,
+         GUMBO_TAG_ISINDEX,    GUMBO_TAG_KEYGEN,   GUMBO_TAG_LI,        GUMBO_TAG_LINK,
+         GUMBO_TAG_LISTING,    GUMBO_TAG_MAIN,     GUMBO_TAG_MARQUEE,   GUMBO_TAG_MENU,
+         GUMBO_TAG_MENUITEM,   GUMBO_TAG_META,     GUMBO_TAG_NAV,       GUMBO_TAG_NOEMBED,
+         GUMBO_TAG_NOFRAMES,   GUMBO_TAG_NOSCRIPT, GUMBO_TAG_OBJECT,    GUMBO_TAG_OL,
+         GUMBO_TAG_P,          GUMBO_TAG_PARAM,    GUMBO_TAG_PLAINTEXT, GUMBO_TAG_PRE,
+         GUMBO_TAG_SCRIPT,     GUMBO_TAG_SECTION,  GUMBO_TAG_SELECT,    GUMBO_TAG_SOURCE,
+         GUMBO_TAG_STYLE,      GUMBO_TAG_SUMMARY,  GUMBO_TAG_TABLE,     GUMBO_TAG_TBODY,
+         GUMBO_TAG_TD,         GUMBO_TAG_TEMPLATE, GUMBO_TAG_TEXTAREA,  GUMBO_TAG_TFOOT,
+         GUMBO_TAG_TH,         GUMBO_TAG_THEAD,    GUMBO_TAG_TITLE,     GUMBO_TAG_TR,
+         GUMBO_TAG_TRACK,      GUMBO_TAG_UL,       GUMBO_TAG_WBR,       GUMBO_TAG_XMP});
+    set(kScope, {GUMBO_TAG_APPLET, GUMBO_TAG_CAPTION, GUMBO_TAG_HTML, GUMBO_TAG_TABLE, GUMBO_TAG_TD,
+                 GUMBO_TAG_TH, GUMBO_TAG_MARQUEE, GUMBO_TAG_OBJECT, GUMBO_TAG_TEMPLATE});
     set(kTableScope, {GUMBO_TAG_HTML, GUMBO_TAG_TABLE, GUMBO_TAG_TEMPLATE});
     set(kMarker, {GUMBO_TAG_APPLET, GUMBO_TAG_MARQUEE, GUMBO_TAG_OBJECT, GUMBO_TAG_TEMPLATE,
                   GUMBO_TAG_TD, GUMBO_TAG_TH, GUMBO_TAG_CAPTION});
     set(kRawText, {GUMBO_TAG_SCRIPT, GUMBO_TAG_STYLE, GUMBO_TAG_XMP, GUMBO_TAG_IFRAME,
                    GUMBO_TAG_NOEMBED, GUMBO_TAG_NOFRAMES, GUMBO_TAG_TEXTAREA, GUMBO_TAG_TITLE});
     set(kTablePart, {GUMBO_TAG_CAPTION, GUMBO_TAG_COL, GUMBO_TAG_COLGROUP, GUMBO_TAG_TBODY,
-                     GUMBO_TAG_TD, GUMBO_TAG_TFOOT, GUMBO_TAG_TH, GUMBO_TAG_THEAD,
-                     GUMBO_TAG_TR});
-    set(kBreakout,
-        {GUMBO_TAG_B, GUMBO_TAG_BIG, GUMBO_TAG_BLOCKQUOTE, GUMBO_TAG_BODY, GUMBO_TAG_BR,
-         GUMBO_TAG_CENTER, GUMBO_TAG_CODE, GUMBO_TAG_DD, GUMBO_TAG_DIV, GUMBO_TAG_DL,
-         GUMBO_TAG_DT, GUMBO_TAG_EM, GUMBO_TAG_EMBED, GUMBO_TAG_H1, GUMBO_TAG_H2,
-         GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6, GUMBO_TAG_HEAD, GUMBO_TAG_HR,
-         GUMBO_TAG_I, GUMBO_TAG_IMG, GUMBO_TAG_LI, GUMBO_TAG_LISTING, GUMBO_TAG_MENU,
-         GUMBO_TAG_META, GUMBO_TAG_NOBR, GUMBO_TAG_OL, GUMBO_TAG_P, GUMBO_TAG_PRE,
-         GUMBO_TAG_RUBY, GUMBO_TAG_S, GUMBO_TAG_SMALL, GUMBO_TAG_SPAN, GUMBO_TAG_STRONG,
-         GUMBO_TAG_STRIKE, GUMBO_TAG_SUB, GUMBO_TAG_SUP, GUMBO_TAG_TABLE, GUMBO_TAG_TT,
-         GUMBO_TAG_U, GUMBO_TAG_UL, GUMBO_TAG_VAR});
-    set(kBlockEnd,
-        {GUMBO_TAG_ADDRESS, GUMBO_TAG_ARTICLE, GUMBO_TAG_ASIDE, GUMBO_TAG_BLOCKQUOTE,
-         GUMBO_TAG_BUTTON, GUMBO_TAG_CENTER, GUMBO_TAG_DETAILS, GUMBO_TAG_DIR, GUMBO_TAG_DIV,
-         GUMBO_TAG_DL, GUMBO_TAG_FIELDSET, GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIGURE,
-         GUMBO_TAG_FOOTER, GUMBO_TAG_HEADER, GUMBO_TAG_HGROUP, GUMBO_TAG_LISTING,
-         GUMBO_TAG_MAIN, GUMBO_TAG_MENU, GUMBO_TAG_NAV, GUMBO_TAG_OL, GUMBO_TAG_PRE,
-         GUMBO_TAG_SECTION, GUMBO_TAG_SUMMARY, GUMBO_TAG_UL});
+                     GUMBO_TAG_TD, GUMBO_TAG_TFOOT, GUMBO_TAG_TH, GUMBO_TAG_THEAD, GUMBO_TAG_TR});
+    set(kBreakout, {GUMBO_TAG_B,       GUMBO_TAG_BIG,    GUMBO_TAG_BLOCKQUOTE, GUMBO_TAG_BODY,
+                    GUMBO_TAG_BR,      GUMBO_TAG_CENTER, GUMBO_TAG_CODE,       GUMBO_TAG_DD,
+                    GUMBO_TAG_DIV,     GUMBO_TAG_DL,     GUMBO_TAG_DT,         GUMBO_TAG_EM,
+                    GUMBO_TAG_EMBED,   GUMBO_TAG_H1,     GUMBO_TAG_H2,         GUMBO_TAG_H3,
+                    GUMBO_TAG_H4,      GUMBO_TAG_H5,     GUMBO_TAG_H6,         GUMBO_TAG_HEAD,
+                    GUMBO_TAG_HR,      GUMBO_TAG_I,      GUMBO_TAG_IMG,        GUMBO_TAG_LI,
+                    GUMBO_TAG_LISTING, GUMBO_TAG_MENU,   GUMBO_TAG_META,       GUMBO_TAG_NOBR,
+                    GUMBO_TAG_OL,      GUMBO_TAG_P,      GUMBO_TAG_PRE,        GUMBO_TAG_RUBY,
+                    GUMBO_TAG_S,       GUMBO_TAG_SMALL,  GUMBO_TAG_SPAN,       GUMBO_TAG_STRONG,
+                    GUMBO_TAG_STRIKE,  GUMBO_TAG_SUB,    GUMBO_TAG_SUP,        GUMBO_TAG_TABLE,
+                    GUMBO_TAG_TT,      GUMBO_TAG_U,      GUMBO_TAG_UL,         GUMBO_TAG_VAR});
+    set(kBlockEnd, {GUMBO_TAG_ADDRESS, GUMBO_TAG_ARTICLE, GUMBO_TAG_ASIDE,    GUMBO_TAG_BLOCKQUOTE,
+                    GUMBO_TAG_BUTTON,  GUMBO_TAG_CENTER,  GUMBO_TAG_DETAILS,  GUMBO_TAG_DIR,
+                    GUMBO_TAG_DIV,     GUMBO_TAG_DL,      GUMBO_TAG_FIELDSET, GUMBO_TAG_FIGCAPTION,
+                    GUMBO_TAG_FIGURE,  GUMBO_TAG_FOOTER,  GUMBO_TAG_HEADER,   GUMBO_TAG_HGROUP,
+                    GUMBO_TAG_LISTING, GUMBO_TAG_MAIN,    GUMBO_TAG_MENU,     GUMBO_TAG_NAV,
+                    GUMBO_TAG_OL,      GUMBO_TAG_PRE,     GUMBO_TAG_SECTION,  GUMBO_TAG_SUMMARY,
+                    GUMBO_TAG_UL});
     for (int t = 0; t < GUMBO_TAG_LAST; ++t) {
       // Non-special start tags ("any other start tag", formatting, phrasing) reconstruct
       // the active formatting elements; so do the special ones listed below.
@@ -135,10 +138,10 @@ const FlagTable& Flags() {
     for (GumboTag ruby_part : {GUMBO_TAG_RB, GUMBO_TAG_RTC, GUMBO_TAG_RP, GUMBO_TAG_RT}) {
       f[ruby_part] &= ~kReconstructs;
     }
-    set(kReconstructs, {GUMBO_TAG_APPLET, GUMBO_TAG_MARQUEE, GUMBO_TAG_OBJECT, GUMBO_TAG_AREA,
-                        GUMBO_TAG_BR, GUMBO_TAG_EMBED, GUMBO_TAG_IMG, GUMBO_TAG_KEYGEN,
-                        GUMBO_TAG_WBR, GUMBO_TAG_INPUT, GUMBO_TAG_BUTTON, GUMBO_TAG_SELECT,
-                        GUMBO_TAG_XMP});
+    set(kReconstructs,
+        {GUMBO_TAG_APPLET, GUMBO_TAG_MARQUEE, GUMBO_TAG_OBJECT, GUMBO_TAG_AREA, GUMBO_TAG_BR,
+         GUMBO_TAG_EMBED, GUMBO_TAG_IMG, GUMBO_TAG_KEYGEN, GUMBO_TAG_WBR, GUMBO_TAG_INPUT,
+         GUMBO_TAG_BUTTON, GUMBO_TAG_SELECT, GUMBO_TAG_XMP});
     f[GUMBO_TAG_UNKNOWN] = kReconstructs;
     return f;
   }();
@@ -233,9 +236,7 @@ class StackModel {
 
   // The current node is an SVG or MathML element (integration points included): where the
   // tokenizer reads "<![CDATA[" as a CDATA section.
-  bool InForeignNamespace() const {
-    return !live_.empty() && stack_[live_.back()].ns != Ns::kHtml;
-  }
+  bool InForeignNamespace() const { return !live_.empty() && stack_[live_.back()].ns != Ns::kHtml; }
 
   bool InForeignContent() const {
     if (live_.empty()) return false;
@@ -466,8 +467,7 @@ class StackModel {
     size_t i = afe_.size() - 1;
     while (i > 0 && !afe_[i - 1].marker && afe_[i - 1].stack_index < 0) --i;
     for (; i < afe_.size(); ++i) {
-      afe_[i].stack_index =
-          static_cast<int64_t>(Push(afe_[i].tag, afe_[i].hash, Ns::kHtml, false));
+      afe_[i].stack_index = static_cast<int64_t>(Push(afe_[i].tag, afe_[i].hash, Ns::kHtml, false));
     }
   }
 
@@ -989,8 +989,8 @@ class StackModel {
       case GUMBO_TAG_H4:
       case GUMBO_TAG_H5:
       case GUMBO_TAG_H6: {
-        std::optional<size_t> h = NearestOf({GUMBO_TAG_H1, GUMBO_TAG_H2, GUMBO_TAG_H3,
-                                             GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6});
+        std::optional<size_t> h = NearestOf(
+            {GUMBO_TAG_H1, GUMBO_TAG_H2, GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6});
         PopToIf(h, h && InScope(*h));
         return;
       }
@@ -1039,16 +1039,15 @@ class StackModel {
 
   size_t limit_;
   size_t max_depth_ = 0;
-  bool clear_ = true;  // TablePartStart: pop back to the table context (false in templates)
+  bool clear_ = true;          // TablePartStart: pop back to the table context (false in templates)
   bool form_pointer_ = false;  // the parser's "form element pointer" is set
   std::vector<Entry> stack_;   // every entry, including ghosts and dead ones
   std::vector<size_t> live_;   // indices of live entries: the modelled stack of open elements
   std::vector<size_t> ghosts_;
   std::vector<std::vector<size_t>> positions_;  // live HTML entries per known tag
-  std::vector<size_t> others_;  // live unknown and foreign entries
+  std::vector<size_t> others_;                  // live unknown and foreign entries
   // Indices of the live entries that bound each kind of scope.
-  mutable std::vector<size_t> scope_, button_, list_, table_scope_, special_,
-      special_except_adp_;
+  mutable std::vector<size_t> scope_, button_, list_, table_scope_, special_, special_except_adp_;
   std::vector<Afe> afe_;
 };
 
@@ -1062,13 +1061,22 @@ size_t ReadTag(std::string_view s, size_t p, Token* t) {
   t->name.assign(s.substr(name_start, p - name_start));
   for (char& c : t->name) c = Lower(c);
   t->hash = Fnv1a(t->name);
-  t->tag = t->name.size() <= 16 ? gumbo_tagn_enum(t->name.data(),
-                                                  static_cast<unsigned>(t->name.size()))
-                                : GUMBO_TAG_UNKNOWN;
+  t->tag = t->name.size() <= 16
+               ? gumbo_tagn_enum(t->name.data(), static_cast<unsigned>(t->name.size()))
+               : GUMBO_TAG_UNKNOWN;
   if (t->tag >= GUMBO_TAG_LAST) t->tag = GUMBO_TAG_UNKNOWN;
   size_t attrs_start = p;
-  enum { kBeforeName, kName, kAfterName, kBeforeValue, kDq, kSq, kUnquoted, kAfterQuoted,
-         kSelfClosing } state = kBeforeName;
+  enum {
+    kBeforeName,
+    kName,
+    kAfterName,
+    kBeforeValue,
+    kDq,
+    kSq,
+    kUnquoted,
+    kAfterQuoted,
+    kSelfClosing
+  } state = kBeforeName;
   t->self_closing = false;
   for (; p < s.size(); ++p) {
     char c = s[p];
@@ -1076,29 +1084,44 @@ size_t ReadTag(std::string_view s, size_t p, Token* t) {
     switch (state) {
       case kBeforeName:
         if (space) break;
-        if (c == '/') state = kSelfClosing;
-        else if (c == '>') goto done;
-        else state = kName;
+        if (c == '/')
+          state = kSelfClosing;
+        else if (c == '>')
+          goto done;
+        else
+          state = kName;
         break;
       case kName:
-        if (space) state = kAfterName;
-        else if (c == '/') state = kSelfClosing;
-        else if (c == '=') state = kBeforeValue;
-        else if (c == '>') goto done;
+        if (space)
+          state = kAfterName;
+        else if (c == '/')
+          state = kSelfClosing;
+        else if (c == '=')
+          state = kBeforeValue;
+        else if (c == '>')
+          goto done;
         break;
       case kAfterName:
         if (space) break;
-        if (c == '/') state = kSelfClosing;
-        else if (c == '=') state = kBeforeValue;
-        else if (c == '>') goto done;
-        else state = kName;
+        if (c == '/')
+          state = kSelfClosing;
+        else if (c == '=')
+          state = kBeforeValue;
+        else if (c == '>')
+          goto done;
+        else
+          state = kName;
         break;
       case kBeforeValue:
         if (space) break;
-        if (c == '"') state = kDq;
-        else if (c == '\'') state = kSq;
-        else if (c == '>') goto done;
-        else state = kUnquoted;
+        if (c == '"')
+          state = kDq;
+        else if (c == '\'')
+          state = kSq;
+        else if (c == '>')
+          goto done;
+        else
+          state = kUnquoted;
         break;
       case kDq:
         if (c == '"') state = kAfterQuoted;
@@ -1107,14 +1130,22 @@ size_t ReadTag(std::string_view s, size_t p, Token* t) {
         if (c == '\'') state = kAfterQuoted;
         break;
       case kUnquoted:
-        if (space) state = kBeforeName;
-        else if (c == '>') goto done;
+        if (space)
+          state = kBeforeName;
+        else if (c == '>')
+          goto done;
         break;
       case kAfterQuoted:
-        if (space) state = kBeforeName;
-        else if (c == '/') state = kSelfClosing;
-        else if (c == '>') goto done;
-        else { state = kBeforeName; --p; }  // reconsume
+        if (space)
+          state = kBeforeName;
+        else if (c == '/')
+          state = kSelfClosing;
+        else if (c == '>')
+          goto done;
+        else {
+          state = kBeforeName;
+          --p;
+        }  // reconsume
         break;
       case kSelfClosing:
         if (c == '>') {

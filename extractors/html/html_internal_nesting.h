@@ -21,11 +21,11 @@
 namespace gleaner::html::internal {
 
 struct GuardedHtml {
-  std::string filtered;         // the bytes to parse; set only when `changed`
-  bool changed = false;         // some start tags were dropped
+  std::string filtered;            // the bytes to parse; set only when `changed`
+  bool changed = false;            // some start tags were dropped
   bool too_many_elements = false;  // more than `max_elements` start tags; scan stopped
-  size_t elements = 0;          // element start tags passed on
-  size_t max_depth_seen = 0;    // deepest modelled stack of open elements
+  size_t elements = 0;             // element start tags passed on
+  size_t max_depth_seen = 0;       // deepest modelled stack of open elements
 };
 
 // Scans `html` (UTF-8). Elements whose modelled depth (not counting <html> and <body>)

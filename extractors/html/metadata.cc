@@ -1,9 +1,8 @@
 #include "extractors/html/metadata.h"
 
-#include <nlohmann/json.hpp>
-
 #include <array>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -17,9 +16,11 @@ using Json = nlohmann::json;
 
 // JSON-LD @types whose fields describe the article itself.
 constexpr std::array<std::string_view, 10> kArticleTypes = {
-    "NewsArticle",         "Article",           "BlogPosting",        "ReportageNewsArticle",
-    "AnalysisNewsArticle", "OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle",
-    "LiveBlogPosting",     "Report"};
+    "NewsArticle",           "Article",
+    "BlogPosting",           "ReportageNewsArticle",
+    "AnalysisNewsArticle",   "OpinionNewsArticle",
+    "BackgroundNewsArticle", "ReviewNewsArticle",
+    "LiveBlogPosting",       "Report"};
 
 // Types that describe the page, not the article: their headline and date are used only when
 // no article object exists (a WebPage's "name" is often the site's, not the story's).
@@ -31,7 +32,7 @@ constexpr size_t kMaxJsonObjects = 2000;
 
 // <meta> keys for the publication date after article:published_time and JSON-LD.
 constexpr std::array<std::string_view, 8> kDateMetaKeys = {
-    "date",           "pubdate",    "publishdate", "dc.date",
+    "date",           "pubdate",      "publishdate",    "dc.date",
     "dc.date.issued", "dcterms.date", "dcterms.issued", "datepublished"};
 
 std::string LowerAscii(std::string_view s) {
@@ -364,8 +365,8 @@ PageMetadata ReadMetadata(const Document& doc) {
   RawMetadata raw = Gather(doc);
   JsonLdFields jsonld = ReadJsonLd(raw.jsonld);
   PageMetadata meta;
-  meta.title = FirstOf(MetaValue(raw, "og:title"), MetaValue(raw, "twitter:title"),
-                       jsonld.headline);
+  meta.title =
+      FirstOf(MetaValue(raw, "og:title"), MetaValue(raw, "twitter:title"), jsonld.headline);
   if (raw.title_element) meta.html_title = Clean(*raw.title_element);
   meta.published = FirstOf(MetaValue(raw, "article:published_time"), jsonld.published,
                            MetaDate(raw), raw.first_time_datetime);

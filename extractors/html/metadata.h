@@ -13,18 +13,18 @@
 namespace gleaner::html {
 
 struct PageMetadata {
-  std::optional<std::string> title;         // og:title, else twitter:title, else JSON-LD headline
-  std::optional<std::string> html_title;    // <title>
-  std::optional<std::string> published;     // article:published_time, JSON-LD datePublished,
-                                            // meta date/pubdate/DC.date, first <time datetime>
-  std::optional<std::string> author;        // meta author, article:author (a name, not a URL),
-                                            // JSON-LD author name(s) joined with ", "
-  std::optional<std::string> canonical;     // <link rel=canonical href>, as written
-  std::optional<std::string> language;      // primary subtag, lower-case: <html lang="fr-FR"> ->
-                                            // "fr", else og:locale "ar_AR" -> "ar"
-  std::optional<std::string> site_name;     // og:site_name, JSON-LD publisher name
-  std::optional<std::string> description;   // meta description / og:description
-  std::optional<std::string> jsonld_body;   // JSON-LD articleBody, when present
+  std::optional<std::string> title;        // og:title, else twitter:title, else JSON-LD headline
+  std::optional<std::string> html_title;   // <title>
+  std::optional<std::string> published;    // article:published_time, JSON-LD datePublished,
+                                           // meta date/pubdate/DC.date, first <time datetime>
+  std::optional<std::string> author;       // meta author, article:author (a name, not a URL),
+                                           // JSON-LD author name(s) joined with ", "
+  std::optional<std::string> canonical;    // <link rel=canonical href>, as written
+  std::optional<std::string> language;     // primary subtag, lower-case: <html lang="fr-FR"> ->
+                                           // "fr", else og:locale "ar_AR" -> "ar"
+  std::optional<std::string> site_name;    // og:site_name, JSON-LD publisher name
+  std::optional<std::string> description;  // meta description / og:description
+  std::optional<std::string> jsonld_body;  // JSON-LD articleBody, when present
 };
 
 // Reads the metadata of `doc`. Thread-compatible.

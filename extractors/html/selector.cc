@@ -54,8 +54,7 @@ struct XPathErrors {
 class GlobalErrorGuard {
  public:
   explicit GlobalErrorGuard(XPathErrors* errors)
-      : saved_(xmlStructuredError),
-        saved_ctx_(xmlStructuredErrorContext) {
+      : saved_(xmlStructuredError), saved_ctx_(xmlStructuredErrorContext) {
     xmlSetStructuredErrorFunc(errors, &XPathErrors::Handle);
   }
   ~GlobalErrorGuard() { xmlSetStructuredErrorFunc(saved_ctx_, saved_); }
@@ -227,7 +226,8 @@ class CssCompiler {
   bool Unexpected() {
     if (AtEnd()) return Record(pos_, "unexpected end of selector");
     size_t len = 1;
-    while (pos_ + len < css_.size() && (static_cast<unsigned char>(css_[pos_ + len]) & 0xC0) == 0x80)
+    while (pos_ + len < css_.size() &&
+           (static_cast<unsigned char>(css_[pos_ + len]) & 0xC0) == 0x80)
       ++len;
     return Record(pos_, "unexpected '" + std::string(css_.substr(pos_, len)) + "'");
   }
@@ -269,7 +269,9 @@ class CssCompiler {
       if (c == '>' || c == '+' || c == '~') {
         ++pos_;
         SkipSpace();
-        axis = c == '>' ? "/" : c == '+' ? "/following-sibling::*[1]/self::" : "/following-sibling::";
+        axis = c == '>'   ? "/"
+               : c == '+' ? "/following-sibling::*[1]/self::"
+                          : "/following-sibling::";
       } else if (had_space && StartsCompound()) {
         axis = "//";
       } else {
@@ -339,9 +341,10 @@ class CssCompiler {
 
   // ident with CSS escapes: `\:` is ':', `\31 ` is '1'.
   bool ParseIdent(std::string* out, const char* what) {
-    if (!StartsIdent()) return Record(pos_, AtEnd() ? std::string("expected ") + what
-                                                    : "expected " + std::string(what) +
-                                                          ", found '" + css_[pos_] + "'");
+    if (!StartsIdent())
+      return Record(pos_, AtEnd()
+                              ? std::string("expected ") + what
+                              : "expected " + std::string(what) + ", found '" + css_[pos_] + "'");
     while (!AtEnd()) {
       unsigned char c = static_cast<unsigned char>(css_[pos_]);
       if (c == '\\') {
@@ -374,7 +377,8 @@ class CssCompiler {
     if (css_[pos_] == '\n') return Record(start, "unfinished escape");
     // Copy the escaped character whole (it may be multi-byte).
     size_t len = 1;
-    while (pos_ + len < css_.size() && (static_cast<unsigned char>(css_[pos_ + len]) & 0xC0) == 0x80)
+    while (pos_ + len < css_.size() &&
+           (static_cast<unsigned char>(css_[pos_ + len]) & 0xC0) == 0x80)
       ++len;
     out->append(css_.substr(pos_, len));
     pos_ += len;
@@ -430,11 +434,12 @@ class CssCompiler {
   }
 
   static std::string AttributeMatch(const std::string& attr, const std::string& op,
-                                     const std::string& value) {
+                                    const std::string& value) {
     std::string lit = XPathLiteral(value);
     if (op == "=") return attr + "=" + lit;
-    if (op == "|=") return "(" + attr + "=" + lit + " or starts-with(" + attr + ", " +
-                           XPathLiteral(value + "-") + "))";
+    if (op == "|=")
+      return "(" + attr + "=" + lit + " or starts-with(" + attr + ", " + XPathLiteral(value + "-") +
+             "))";
     // Per CSS, the substring operators and ~= never match an empty value, and ~= never
     // matches a value holding white space.
     bool has_space = value.find_first_of(" \t\n\r\f") != std::string::npos;
@@ -443,8 +448,8 @@ class CssCompiler {
     if (op == "*=") return "contains(" + attr + ", " + lit + ")";
     if (op == "^=") return "starts-with(" + attr + ", " + lit + ")";
     // $=: XPath 1.0 has no ends-with().
-    return "substring(" + attr + ", string-length(" + attr + ") - " +
-           std::to_string(value.size()) + " + 1) = " + lit;
+    return "substring(" + attr + ", string-length(" + attr + ") - " + std::to_string(value.size()) +
+           " + 1) = " + lit;
   }
 
   bool ParseString(std::string* out) {
@@ -628,7 +633,7 @@ Result<Selector> CompileRawXPath(std::string_view css) {
   selector.xpath = std::string(expr.substr(lead));
   if (selector.xpath.empty()) {
     return Fail(ErrorCode::kConfig,
-                "col " + std::to_string(ColumnAt(css, css.size()) ) + ": empty XPath expression");
+                "col " + std::to_string(ColumnAt(css, css.size())) + ": empty XPath expression");
   }
   XPathErrors errors;
   selector.compiled = CompileXPath(selector.xpath, &errors);

@@ -8,14 +8,14 @@
 // A selector written `xpath:EXPR` is taken as raw XPath 1.0 (validated at compile time).
 #pragma once
 
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <libxml/tree.h>
-#include <libxml/xpath.h>
 
 #include "extractors/core/result.h"
 #include "extractors/html/dom.h"

@@ -81,15 +81,18 @@ const html::Selector* FieldSelectorName(const std::optional<FieldRule>& f) {
 // Why `layout` does not apply, or nullopt when every required field matches.
 std::optional<std::string> LayoutMismatch(const html::Document& doc, const Layout& layout) {
   for (const std::string& name : layout.require) {
-    const std::optional<FieldRule>* field =
-        name == "title" ? &layout.title : name == "body" ? &layout.body
-        : name == "author" ? &layout.author : name == "byline" ? &layout.byline
-        : name == "published" ? &layout.published : name == "source" ? &layout.source
-        : &layout.source_url;
-    bool matched = name == "body" ? !FieldNodes(doc, **field).empty() : ReadField(doc, **field).has_value();
+    const std::optional<FieldRule>* field = name == "title"       ? &layout.title
+                                            : name == "body"      ? &layout.body
+                                            : name == "author"    ? &layout.author
+                                            : name == "byline"    ? &layout.byline
+                                            : name == "published" ? &layout.published
+                                            : name == "source"    ? &layout.source
+                                                                  : &layout.source_url;
+    bool matched =
+        name == "body" ? !FieldNodes(doc, **field).empty() : ReadField(doc, **field).has_value();
     if (!matched) {
-      return "layout '" + layout.name + "': " + name + " selector '" + FieldSelectorName(*field)->source +
-             "' matched nothing";
+      return "layout '" + layout.name + "': " + name + " selector '" +
+             FieldSelectorName(*field)->source + "' matched nothing";
     }
   }
   return std::nullopt;
@@ -101,7 +104,8 @@ std::string Resolve(const std::optional<std::string>& base, const std::string& h
 
 // Links of the ticker: each matched <a>, or the <a href> inside each matched element.
 std::vector<xmlNode*> CaptureTicker(const html::Document& doc, const SiteRules& site,
-                                    const std::optional<std::string>& base, std::vector<Link>* out) {
+                                    const std::optional<std::string>& base,
+                                    std::vector<Link>* out) {
   std::vector<xmlNode*> matched;
   for (const html::Selector& selector : site.ticker) {
     for (xmlNode* n : html::Select(doc, selector)) matched.push_back(n);
@@ -142,10 +146,13 @@ std::string StripBylinePrefix(std::string byline) {
 // Reads the single-valued fields; a declared field that yields nothing is a warning.
 void ReadSingleFields(const html::Document& doc, const Layout& layout, const ApplyInput& in,
                       Article* a) {
-  auto read = [&](const std::optional<FieldRule>& rule, const char* name) -> std::optional<std::string> {
+  auto read = [&](const std::optional<FieldRule>& rule,
+                  const char* name) -> std::optional<std::string> {
     if (!rule) return std::nullopt;
     auto value = ReadField(doc, *rule);
-    if (!value) a->warnings.push_back(std::string(name) + ": rule '" + rule->selectors.front().source + "' matched nothing");
+    if (!value)
+      a->warnings.push_back(std::string(name) + ": rule '" + rule->selectors.front().source +
+                            "' matched nothing");
     return value;
   };
   a->title = read(layout.title, "title");
@@ -170,7 +177,8 @@ void ApplyMetadataFallbacks(const Layout& layout, const html::PageMetadata* meta
     if (declared) a->warnings.push_back(std::string("used ") + what + " as fallback");
   };
   fill(a->title, meta->title, layout.title.has_value(), "metadata title");
-  fill(a->author, meta->author, layout.author.has_value() || layout.byline.has_value(), "metadata author");
+  fill(a->author, meta->author, layout.author.has_value() || layout.byline.has_value(),
+       "metadata author");
   if (!a->published && meta->published) {
     a->published = text::ParseDate(*meta->published);
     if (a->published && layout.published) a->warnings.push_back("used metadata date as fallback");
@@ -213,7 +221,8 @@ Result<Article> ApplyRules(html::Document& doc, const SiteRules& site, const App
     }
     why += (why.empty() ? "" : "; ") + *mismatch;
   }
-  if (!chosen) return Fail(ErrorCode::kNoArticle, "site '" + site.id + "': no layout matched (" + why + ")");
+  if (!chosen)
+    return Fail(ErrorCode::kNoArticle, "site '" + site.id + "': no layout matched (" + why + ")");
 
   Article a;
   a.site = site.id;
@@ -233,9 +242,9 @@ Result<Article> ApplyRules(html::Document& doc, const SiteRules& site, const App
   // Stage 3: the body.
   ReadBody(doc, site, *chosen, in, &a);
   if (!a.body) {
-    return Fail(ErrorCode::kNoArticle, "site '" + site.id + "': layout '" + chosen->name +
-                                           "': body selector '" + chosen->body->selectors.front().source +
-                                           "' matched only empty text");
+    return Fail(ErrorCode::kNoArticle,
+                "site '" + site.id + "': layout '" + chosen->name + "': body selector '" +
+                    chosen->body->selectors.front().source + "' matched only empty text");
   }
   return a;
 }

@@ -16,7 +16,7 @@
 namespace gleaner::rules {
 
 struct ApplyInput {
-  std::optional<std::string> base_url;  // absolute page URL, for resolving links
+  std::optional<std::string> base_url;           // absolute page URL, for resolving links
   const html::PageMetadata* metadata = nullptr;  // fallbacks for title, published, author
 };
 

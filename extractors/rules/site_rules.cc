@@ -117,8 +117,8 @@ std::optional<FieldRule>* FieldSlot(Layout* layout, std::string_view key) {
 Result<Layout> ParseLayout(const std::string& file, const YAML::Node& node, size_t index) {
   std::string what = "layout " + std::to_string(index + 1);
   if (auto ok = yaml::CheckMap(file, node, what,
-                               {"name", "title", "body", "author", "byline", "published",
-                                "source", "source_url", "remove", "require"});
+                               {"name", "title", "body", "author", "byline", "published", "source",
+                                "source_url", "remove", "require"});
       !ok) {
     return Forward(ok);
   }
@@ -150,7 +150,8 @@ Result<Layout> ParseLayout(const std::string& file, const YAML::Node& node, size
       *FieldSlot(&layout, key) = std::move(*field);
     }
   }
-  if (!layout.body) return ErrorAt(file, node, what + " ('" + layout.name + "') needs a 'body' selector");
+  if (!layout.body)
+    return ErrorAt(file, node, what + " ('" + layout.name + "') needs a 'body' selector");
   if (layout.require.empty()) {
     // By default a layout applies when the selectors it declares for the headline and the
     // body both match: that is what tells one design of a site from another.
@@ -159,22 +160,26 @@ Result<Layout> ParseLayout(const std::string& file, const YAML::Node& node, size
   }
   for (const std::string& n : layout.require) {
     if (!*FieldSlot(&layout, n)) {
-      return ErrorAt(file, node, "'require' names field '" + n + "', which " + what + " does not declare");
+      return ErrorAt(file, node,
+                     "'require' names field '" + n + "', which " + what + " does not declare");
     }
   }
   return layout;
 }
 
 Result<PollSource> ParseSource(const std::string& file, const YAML::Node& node) {
-  if (auto ok = yaml::CheckMap(file, node, "source", {"listing", "feed", "sitemap", "every"}); !ok) {
+  if (auto ok = yaml::CheckMap(file, node, "source", {"listing", "feed", "sitemap", "every"});
+      !ok) {
     return Forward(ok);
   }
   PollSource source{};
   int kinds = 0;
   for (auto [key, kind, every] :
-       {std::tuple{"listing", SourceKind::kListing, std::chrono::milliseconds(kDefaultListingEvery)},
+       {std::tuple{"listing", SourceKind::kListing,
+                   std::chrono::milliseconds(kDefaultListingEvery)},
         std::tuple{"feed", SourceKind::kFeed, std::chrono::milliseconds(kDefaultFeedEvery)},
-        std::tuple{"sitemap", SourceKind::kSitemap, std::chrono::milliseconds(kDefaultSitemapEvery)}}) {
+        std::tuple{"sitemap", SourceKind::kSitemap,
+                   std::chrono::milliseconds(kDefaultSitemapEvery)}}) {
     if (!node[key]) continue;
     ++kinds;
     auto url = yaml::GetString(file, node[key], key);
@@ -184,7 +189,8 @@ Result<PollSource> ParseSource(const std::string& file, const YAML::Node& node) 
     }
     source = PollSource{kind, *url, every};
   }
-  if (kinds != 1) return ErrorAt(file, node, "a source needs exactly one of 'listing', 'feed', 'sitemap'");
+  if (kinds != 1)
+    return ErrorAt(file, node, "a source needs exactly one of 'listing', 'feed', 'sitemap'");
   if (node["every"]) {
     auto every = yaml::GetDuration(file, node["every"], "every", kMinPollEvery, kMaxPollEvery);
     if (!every) return Forward(every);
@@ -231,7 +237,8 @@ bool ValidId(const std::string& id) {
 }
 
 bool ValidLanguage(const std::string& lang) {
-  return lang.size() == 2 && std::all_of(lang.begin(), lang.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+  return lang.size() == 2 &&
+         std::all_of(lang.begin(), lang.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
 // Reads one top-level key into `site`.
@@ -240,8 +247,10 @@ Result<void> ParseTopKey(const std::string& file, const std::string& key, const 
   if (key == "id" || key == "name" || key == "language") {
     auto s = yaml::GetString(file, value, key);
     if (!s) return Forward(s);
-    if (key == "id" && !ValidId(*s)) return ErrorAt(file, value, "'id' must be lower-case letters, digits, '-' or '_'");
-    if (key == "language" && !ValidLanguage(*s)) return ErrorAt(file, value, "'language' must be an ISO 639-1 code such as fr or ar");
+    if (key == "id" && !ValidId(*s))
+      return ErrorAt(file, value, "'id' must be lower-case letters, digits, '-' or '_'");
+    if (key == "language" && !ValidLanguage(*s))
+      return ErrorAt(file, value, "'language' must be an ISO 639-1 code such as fr or ar");
     (key == "id" ? site->id : key == "name" ? site->name : site->language) = *s;
   } else if (key == "urls" || key == "related") {
     auto res = RegexList(file, value, key);
@@ -266,14 +275,17 @@ Result<void> ParseTopKey(const std::string& file, const std::string& key, const 
     if (!b) return Forward(b);
     site->sitemaps_from_robots = *b;
   } else if (key == "sitemap_hosts") {
-    if (!value.IsSequence()) return ErrorAt(file, value, "'sitemap_hosts' must be a list of host names");
+    if (!value.IsSequence())
+      return ErrorAt(file, value, "'sitemap_hosts' must be a list of host names");
     for (const YAML::Node& item : value) {
       auto host = yaml::GetString(file, item, key);
       if (!host) return Forward(host);
       std::string lower = LowerAscii(*host);
       if (!ValidHost(lower)) {
-        return ErrorAt(file, item, "'sitemap_hosts': '" + *host +
-                                       "' is not a host name (write sitemaps.example.com, without scheme, port or path)");
+        return ErrorAt(
+            file, item,
+            "'sitemap_hosts': '" + *host +
+                "' is not a host name (write sitemaps.example.com, without scheme, port or path)");
       }
       site->sitemap_hosts.push_back(std::move(lower));
     }
@@ -289,7 +301,8 @@ Result<void> ParseTopKey(const std::string& file, const std::string& key, const 
       site->sources.push_back(std::move(*source));
     }
   } else if (key == "layouts") {
-    if (!value.IsSequence() || value.size() == 0) return ErrorAt(file, value, "'layouts' must be a non-empty list");
+    if (!value.IsSequence() || value.size() == 0)
+      return ErrorAt(file, value, "'layouts' must be a non-empty list");
     for (size_t i = 0; i < value.size(); ++i) {
       auto layout = ParseLayout(file, value[i], i);
       if (!layout) return Forward(layout);
@@ -302,7 +315,8 @@ Result<void> ParseTopKey(const std::string& file, const std::string& key, const 
 }  // namespace
 
 bool SiteRules::Owns(std::string_view url) const {
-  return std::any_of(urls.begin(), urls.end(), [&](const text::Regex& re) { return re.Matches(url); });
+  return std::any_of(urls.begin(), urls.end(),
+                     [&](const text::Regex& re) { return re.Matches(url); });
 }
 
 bool SiteRules::IsArticleUrl(std::string_view url) const {
@@ -312,26 +326,30 @@ bool SiteRules::IsArticleUrl(std::string_view url) const {
 bool SiteRules::MayReadSitemapAt(std::string_view url) const {
   const std::string host = HostOfUrl(url);
   if (host.empty()) return false;
-  if (std::find(sitemap_hosts.begin(), sitemap_hosts.end(), host) != sitemap_hosts.end()) return true;
-  return std::any_of(sources.begin(), sources.end(), [&](const PollSource& s) { return HostOfUrl(s.url) == host; });
+  if (std::find(sitemap_hosts.begin(), sitemap_hosts.end(), host) != sitemap_hosts.end())
+    return true;
+  return std::any_of(sources.begin(), sources.end(),
+                     [&](const PollSource& s) { return HostOfUrl(s.url) == host; });
 }
 
 Result<SiteRules> ParseSiteRules(std::string_view yaml_text, const std::string& file_name) {
   auto doc = yaml::Load(yaml_text, file_name);
   if (!doc) return Forward(doc);
   const YAML::Node& root = doc->root;
-  if (!root.IsDefined() || root.IsNull()) return Fail(ErrorCode::kConfig, file_name + ":1:1: the site file is empty");
-  if (auto ok = yaml::CheckMap(file_name, root, "site file",
-                               {"id", "name", "language", "urls", "articles", "sources", "delay",
-                                "sitemaps_from_robots", "sitemap_hosts", "examples", "remove", "ticker",
-                                "related", "layouts"});
+  if (!root.IsDefined() || root.IsNull())
+    return Fail(ErrorCode::kConfig, file_name + ":1:1: the site file is empty");
+  if (auto ok = yaml::CheckMap(
+          file_name, root, "site file",
+          {"id", "name", "language", "urls", "articles", "sources", "delay", "sitemaps_from_robots",
+           "sitemap_hosts", "examples", "remove", "ticker", "related", "layouts"});
       !ok) {
     return Forward(ok);
   }
   SiteRules site;
   site.file = file_name;
   for (const auto& entry : root) {
-    if (auto ok = ParseTopKey(file_name, entry.first.Scalar(), entry.second, &site); !ok) return Forward(ok);
+    if (auto ok = ParseTopKey(file_name, entry.first.Scalar(), entry.second, &site); !ok)
+      return Forward(ok);
   }
   for (const char* required : {"id", "name", "language", "urls", "layouts"}) {
     if (!root[required]) {
@@ -340,7 +358,8 @@ Result<SiteRules> ParseSiteRules(std::string_view yaml_text, const std::string& 
   }
   for (size_t i = 0; i < site.examples.size(); ++i) {
     if (!site.Owns(site.examples[i])) {
-      return ErrorAt(file_name, root["examples"], "example '" + site.examples[i] + "' is not matched by the site's 'urls'");
+      return ErrorAt(file_name, root["examples"],
+                     "example '" + site.examples[i] + "' is not matched by the site's 'urls'");
     }
   }
   return site;
@@ -352,9 +371,13 @@ Result<SiteSet> SiteSet::Create(std::vector<SiteRules> sites) {
     if (!ids.insert(s.id).second) {
       const SiteRules* first = nullptr;
       for (const SiteRules& t : sites) {
-        if (t.id == s.id) { first = &t; break; }
+        if (t.id == s.id) {
+          first = &t;
+          break;
+        }
       }
-      return Fail(ErrorCode::kConfig, s.file + ": site id '" + s.id + "' is already used by " + first->file);
+      return Fail(ErrorCode::kConfig,
+                  s.file + ": site id '" + s.id + "' is already used by " + first->file);
     }
   }
   SiteSet set;
@@ -374,8 +397,9 @@ Result<const SiteRules*> SiteSet::Match(std::string_view url) const {
   for (const SiteRules& s : sites_) {
     if (!s.Owns(url)) continue;
     if (found) {
-      return Fail(ErrorCode::kConfig, "URL " + std::string(url) + " is owned by two sites: '" + found->id +
-                                          "' (" + found->file + ") and '" + s.id + "' (" + s.file + ")");
+      return Fail(ErrorCode::kConfig, "URL " + std::string(url) + " is owned by two sites: '" +
+                                          found->id + "' (" + found->file + ") and '" + s.id +
+                                          "' (" + s.file + ")");
     }
     found = &s;
   }
@@ -390,7 +414,8 @@ std::vector<std::string> SiteSet::Overlaps() const {
     for (const std::string& url : urls) {
       for (const SiteRules& b : sites_) {
         if (&a == &b || !b.Owns(url)) continue;
-        out.push_back(a.file + ": " + url + " of site '" + a.id + "' is also owned by site '" + b.id + "' (" + b.file + ")");
+        out.push_back(a.file + ": " + url + " of site '" + a.id + "' is also owned by site '" +
+                      b.id + "' (" + b.file + ")");
       }
     }
   }

@@ -44,21 +44,21 @@ struct PollSource {
 struct SiteRules {
   std::string id;
   std::string name;
-  std::string language;  // ISO 639-1
-  std::string file;      // the site file, for messages
-  std::vector<text::Regex> urls;          // the URLs this site owns
-  std::optional<text::Regex> articles;    // which of them are article pages
+  std::string language;                 // ISO 639-1
+  std::string file;                     // the site file, for messages
+  std::vector<text::Regex> urls;        // the URLs this site owns
+  std::optional<text::Regex> articles;  // which of them are article pages
   std::vector<PollSource> sources;
   std::optional<std::chrono::milliseconds> delay;  // politeness delay for this site
-  bool sitemaps_from_robots = false;      // also poll the Sitemap: lines of robots.txt
+  bool sitemaps_from_robots = false;               // also poll the Sitemap: lines of robots.txt
   // Hosts besides those of `sources` whose sitemaps may be read when a sitemap index or
   // robots.txt names them (lower-case). Others are refused: a site could otherwise make
   // us poll any host, internal ones included, hourly and for good.
   std::vector<std::string> sitemap_hosts;
-  std::vector<std::string> examples;      // article URLs, for `gleaner check` overlap tests
-  std::vector<html::Selector> remove;     // removed in every layout
-  std::vector<html::Selector> ticker;     // headline links captured into `ticker`
-  std::vector<text::Regex> related;       // "read also" paragraphs -> `related`
+  std::vector<std::string> examples;   // article URLs, for `gleaner check` overlap tests
+  std::vector<html::Selector> remove;  // removed in every layout
+  std::vector<html::Selector> ticker;  // headline links captured into `ticker`
+  std::vector<text::Regex> related;    // "read also" paragraphs -> `related`
   std::vector<Layout> layouts;
 
   // True when one of `urls` matches `url`.

@@ -7,10 +7,10 @@
 // empty paragraphs are dropped. Pure, thread-compatible.
 #pragma once
 
+#include <libxml/tree.h>
+
 #include <string>
 #include <vector>
-
-#include <libxml/tree.h>
 
 namespace gleaner::text {
 

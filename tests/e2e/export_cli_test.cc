@@ -39,12 +39,14 @@ TEST_CASE("csv export shows formula-looking cells as text", "[e2e][export]") {
   TempDir dir;
   std::string db = dir.path() + "/gleaner.db";
   std::string input = Record(1, "=HYPERLINK(\"http://evil.example\",\"click\")", "Body.") +
-                      Record(2, "+1+cmd|' /C calc'!A0", "-2+3") + Record(3, "@SUM(A1)", "\tTabbed") +
+                      Record(2, "+1+cmd|' /C calc'!A0", "-2+3") +
+                      Record(3, "@SUM(A1)", "\tTabbed") +
                       Record(4, "Plain title, with a comma", "Body.");
   REQUIRE(RunGleaner({"store", "-", "--db", db}, input, dir.path()).exit_code == 0);
   RunResult csv = RunGleaner({"export", "--format", "csv", "--db", db}, "", dir.path());
   REQUIRE(csv.exit_code == 0);
-  CHECK_THAT(csv.out, Catch::Contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\","));
+  CHECK_THAT(csv.out,
+             Catch::Contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\","));
   CHECK_THAT(csv.out, Catch::Contains(",\"'+1+cmd|' /C calc'!A0\","));
   CHECK_THAT(csv.out, Catch::Contains(",\"'-2+3\","));
   CHECK_THAT(csv.out, Catch::Contains(",\"'@SUM(A1)\","));
@@ -68,7 +70,8 @@ TEST_CASE("an export whose reader stopped reading does not keep writers from che
   std::string db = dir.path() + "/gleaner.db";
   std::string input;
   const std::string body(2000, 'b');
-  for (int i = 0; i < 2000; ++i) input += Record(i, "Titre " + std::to_string(i), body);  // ~4 MB of output
+  for (int i = 0; i < 2000; ++i)
+    input += Record(i, "Titre " + std::to_string(i), body);  // ~4 MB of output
   REQUIRE(RunGleaner({"store", "-", "--db", db}, input, dir.path()).exit_code == 0);
 
   // `gleaner export | less`, and the user has not scrolled.
@@ -112,7 +115,8 @@ TEST_CASE("an export whose reader stopped reading does not keep writers from che
   std::string all;
   char buffer[1 << 16];
   ssize_t n;
-  while ((n = ::read(out[0], buffer, sizeof buffer)) > 0) all.append(buffer, static_cast<size_t>(n));
+  while ((n = ::read(out[0], buffer, sizeof buffer)) > 0)
+    all.append(buffer, static_cast<size_t>(n));
   ::close(out[0]);
   int status = 0;
   REQUIRE(::waitpid(pid, &status, 0) == pid);

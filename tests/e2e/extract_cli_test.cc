@@ -13,7 +13,8 @@ using testing::RunGleaner;
 using testing::TempDir;
 
 const std::string kRoot = GLEANER_SOURCE_DIR;
-const std::string kOnuPage = kRoot + "/tests/fixtures/pages/maghress-fr-2022-10-31-onu-technologie/source.html";
+const std::string kOnuPage =
+    kRoot + "/tests/fixtures/pages/maghress-fr-2022-10-31-onu-technologie/source.html";
 const std::string kOnuUrl = "https://www.maghress.com/fr/marocdiplomatique/58214";
 
 TEST_CASE("extract prints one JSON line with the site's rules", "[e2e][extract]") {
@@ -29,7 +30,8 @@ TEST_CASE("extract prints one JSON line with the site's rules", "[e2e][extract]"
   CHECK(record["ticker"].size() == 48);
 }
 
-TEST_CASE("extract without --url uses the page's canonical URL to pick the site", "[e2e][extract]") {
+TEST_CASE("extract without --url uses the page's canonical URL to pick the site",
+          "[e2e][extract]") {
   auto r = RunGleaner({"extract", kOnuPage}, "", kRoot);
   REQUIRE(r.exit_code == 0);
   json record = json::parse(Lines(r.out).at(0));
@@ -40,7 +42,8 @@ TEST_CASE("extract without --url uses the page's canonical URL to pick the site"
 TEST_CASE("extract reads standard input for '-'", "[e2e][extract]") {
   auto r = RunGleaner({"extract", "--url", kOnuUrl, "-"}, testing::ReadFile(kOnuPage), kRoot);
   REQUIRE(r.exit_code == 0);
-  CHECK(json::parse(Lines(r.out).at(0))["title"].get<std::string>().rfind("Le Maroc attaché", 0) == 0);
+  CHECK(json::parse(Lines(r.out).at(0))["title"].get<std::string>().rfind("Le Maroc attaché", 0) ==
+        0);
 }
 
 TEST_CASE("a missing file prints an error line, the run goes on, exit 3", "[e2e][extract]") {
@@ -60,15 +63,18 @@ TEST_CASE("usage errors exit 2", "[e2e][extract]") {
   CHECK(RunGleaner({"extract", "--url", kOnuUrl, kOnuPage, kOnuPage}, "", kRoot).exit_code == 2);
   CHECK(RunGleaner({"extract", "--bogus", kOnuPage}, "", kRoot).exit_code == 2);
   CHECK(RunGleaner({"extract"}, "", kRoot).exit_code == 2);
-  CHECK(RunGleaner({"extract", "--generic", "--site", "maghress-fr", kOnuPage}, "", kRoot).exit_code == 2);
+  CHECK(RunGleaner({"extract", "--generic", "--site", "maghress-fr", kOnuPage}, "", kRoot)
+            .exit_code == 2);
   CHECK(RunGleaner({"extract", "--site", "nosuchsite", kOnuPage}, "", kRoot).exit_code == 2);
   CHECK(RunGleaner({"frobnicate"}, "", kRoot).exit_code == 2);
 }
 
 TEST_CASE("a broken site file stops extract with file:line:col, exit 1", "[e2e][extract]") {
   TempDir dir;
-  dir.Write("sites/bad.yaml", "id: bad\nname: Bad\nlanguage: fr\nurls: x\nlayouts:\n  - body: p\n    colour: red\n");
-  auto r = RunGleaner({"extract", "--sites", dir.path() + "/sites", "--url", kOnuUrl, kOnuPage}, "", kRoot);
+  dir.Write("sites/bad.yaml",
+            "id: bad\nname: Bad\nlanguage: fr\nurls: x\nlayouts:\n  - body: p\n    colour: red\n");
+  auto r = RunGleaner({"extract", "--sites", dir.path() + "/sites", "--url", kOnuUrl, kOnuPage}, "",
+                      kRoot);
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("bad.yaml:7:5: unknown key 'colour'"));
 }
@@ -79,9 +85,11 @@ TEST_CASE("check validates the bundled sites and reports every problem", "[e2e][
   CHECK_THAT(ok.out, Catch::Matches("\\d+ sites OK\n"));
 
   TempDir dir;
-  dir.Write("sites/a.yaml", "id: a\nname: A\nlanguage: fr\nurls: '^https://x\\.com/'\n"
-                            "sources:\n  - listing: https://x.com/\nlayouts:\n  - body: p\n");
-  dir.Write("sites/b.yaml", "id: b\nname: B\nlanguage: fr\nurls: '^https://x\\.com'\nlayouts:\n  - body: p\n");
+  dir.Write("sites/a.yaml",
+            "id: a\nname: A\nlanguage: fr\nurls: '^https://x\\.com/'\n"
+            "sources:\n  - listing: https://x.com/\nlayouts:\n  - body: p\n");
+  dir.Write("sites/b.yaml",
+            "id: b\nname: B\nlanguage: fr\nurls: '^https://x\\.com'\nlayouts:\n  - body: p\n");
   dir.Write("sites/c.yaml", "id: c\nname: C\nlanguage: fr\nurls: '(['\nlayouts:\n  - body: p\n");
   auto bad = RunGleaner({"check", "--sites", dir.path() + "/sites"}, "", kRoot);
   CHECK(bad.exit_code == 1);
@@ -98,7 +106,9 @@ TEST_CASE("hostile pages get a clean answer, never a crash", "[e2e][extract]") {
   for (int i = 0; i < 2000000; ++i) nested += "<div>";
   nested += "deep text";
   const std::vector<std::pair<std::string, std::string>> pages = {
-      {"empty.html", ""}, {"garbage.html", garbage}, {"nested.html", nested},
+      {"empty.html", ""},
+      {"garbage.html", garbage},
+      {"nested.html", nested},
       {"nul.html", std::string("<p>a\0b</p>", 10)}};
   for (const auto& [name, content] : pages) {
     INFO(name);
@@ -119,22 +129,29 @@ TEST_CASE("a page that makes the HTML parser abort still yields its article", "[
     article += "<p>Paragraph " + std::to_string(i) +
                " of the article, long enough to be read as body text by any extractor.</p>";
   }
-  std::string path = dir.Write("abort.html", "<html><head><title>Tangle</title></head><body><article>" +
-                                                 article + "</article><table><math><select><mi><select><td>x"
-                                                 "</td></table></body></html>");
-  auto r = RunGleaner({"extract", "--generic", "--url", "https://unknown.example/tangle", path}, "", kRoot);
+  std::string path =
+      dir.Write("abort.html", "<html><head><title>Tangle</title></head><body><article>" + article +
+                                  "</article><table><math><select><mi><select><td>x"
+                                  "</td></table></body></html>");
+  auto r = RunGleaner({"extract", "--generic", "--url", "https://unknown.example/tangle", path}, "",
+                      kRoot);
   REQUIRE(r.exit_code == 0);
   json record = json::parse(Lines(r.out).at(0));
   CHECK_THAT(record["body"].get<std::string>(), Catch::Contains("Paragraph 5 of the article"));
-  CHECK_THAT(record["warnings"].dump(), Catch::Contains("the HTML parser aborted on this page's markup"));
+  CHECK_THAT(record["warnings"].dump(),
+             Catch::Contains("the HTML parser aborted on this page's markup"));
 }
 
-TEST_CASE("a site whose rules no longer match falls back to generic, with a warning", "[e2e][extract]") {
+TEST_CASE("a site whose rules no longer match falls back to generic, with a warning",
+          "[e2e][extract]") {
   TempDir dir;
-  dir.Write("sites/maghress-fr.yaml",
-            "id: maghress-fr\nname: Maghress\nlanguage: fr\nurls: '^https://www\\.maghress\\.com/fr/'\n"
-            "ticker: '.ticker a'\nlayouts:\n  - name: old\n    title: '.articletitle'\n    body: '.gone-in-redesign'\n");
-  auto r = RunGleaner({"extract", "--sites", dir.path() + "/sites", "--url", kOnuUrl, kOnuPage}, "", kRoot);
+  dir.Write(
+      "sites/maghress-fr.yaml",
+      "id: maghress-fr\nname: Maghress\nlanguage: fr\nurls: '^https://www\\.maghress\\.com/fr/'\n"
+      "ticker: '.ticker a'\nlayouts:\n  - name: old\n    title: '.articletitle'\n    body: "
+      "'.gone-in-redesign'\n");
+  auto r = RunGleaner({"extract", "--sites", dir.path() + "/sites", "--url", kOnuUrl, kOnuPage}, "",
+                      kRoot);
   REQUIRE(r.exit_code == 0);
   json record = json::parse(Lines(r.out).at(0));
   CHECK(record["extractor"] == "rules:maghress-fr+generic");

@@ -38,7 +38,7 @@ constexpr int kSmallHosts = 12;
 // Slower than the polls, as news sites are: some polls find nothing new, and the sources
 // must not back off for that while the site keeps publishing.
 constexpr auto kPublishEvery = 8s;
-constexpr auto kPollEvery = 5s;     // listing and feed of the small hosts
+constexpr auto kPollEvery = 5s;  // listing and feed of the small hosts
 constexpr int kBacklog = 3000;
 constexpr auto kDelay = 1s;  // the config's fetch.delay
 // The freshness a user may expect: the next poll after publication, then a few polite
@@ -134,7 +134,8 @@ TEST_CASE("news from many hosts stays fresh beside a big backlog; sites come and
   const std::string db = dir.path() + "/var/gleaner.db";
   web.WriteSiteFile(big_host, sites);
   for (int h : small) web.WriteSiteFile(h, sites);
-  dir.Write("gleaner.yaml", std::string("fetch:\n  delay: 1s\n  jitter: 100ms\n  retries: 1\n") + testing::kAllowLoopback);
+  dir.Write("gleaner.yaml", std::string("fetch:\n  delay: 1s\n  jitter: 100ms\n  retries: 1\n") +
+                                testing::kAllowLoopback);
   {
     auto check = testing::RunGleaner({"check", "--sites", sites});
     INFO(check.out << check.err);

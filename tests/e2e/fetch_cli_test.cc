@@ -186,7 +186,7 @@ TEST_CASE("fetch keeps logs off stdout", "[e2e][fetch]") {
   Box box;
   std::string config =
       box.dir.Write("retry.yaml", std::string("fetch:\n  delay: 0s\n  jitter: 0s\n  retries: 1\n") +
-                                        testing::kAllowLoopback);
+                                      testing::kAllowLoopback);
   RunResult r =
       RunGleaner({"fetch", "--raw", "--config", config, server.Url("/busy")}, "", box.dir.path());
   REQUIRE(r.exit_code == 0);

@@ -13,23 +13,26 @@ using nlohmann::json;
 
 std::string Page(const std::string& title) {
   std::string body;
-  for (int i = 0; i < 30; ++i) body += "<p>Paragraphe " + std::to_string(i) + " de l'article, assez long pour compter.</p>";
-  return "<html lang=fr><head><title>" + title + "</title></head><body><h1>" + title + "</h1><article>" + body +
-         "</article></body></html>";
+  for (int i = 0; i < 30; ++i)
+    body += "<p>Paragraphe " + std::to_string(i) + " de l'article, assez long pour compter.</p>";
+  return "<html lang=fr><head><title>" + title + "</title></head><body><h1>" + title +
+         "</h1><article>" + body + "</article></body></html>";
 }
 
 TEST_CASE("fetch --store stores the record and queues a changed page again", "[e2e][refetch]") {
   testing::HttpServer server;
   server.Route("/robots.txt", testing::HttpReply::Text(""));
   std::string title = "Premier titre";
-  server.Route("/a/1", [&title](const testing::HttpRequest&) { return testing::HttpReply::Html(Page(title)); });
+  server.Route("/a/1", [&title](const testing::HttpRequest&) {
+    return testing::HttpReply::Html(Page(title));
+  });
   testing::TempDir dir;
   std::string db = dir.path() + "/g.db";
   dir.Write("sites/.keep", "");
   std::string config = dir.Write("gleaner.yaml", std::string("fetch:\n") + testing::kAllowLoopback);
-  std::vector<std::string> fetch = {"fetch",  "--store", "--db",           db,
-                                    "--sites", dir.path() + "/sites", "--config", config,
-                                    server.Url("/a/1")};
+  std::vector<std::string> fetch = {"fetch",    "--store", "--db",
+                                    db,         "--sites", dir.path() + "/sites",
+                                    "--config", config,    server.Url("/a/1")};
 
   auto first = testing::RunGleaner(fetch);
   REQUIRE(first.exit_code == 0);
@@ -54,7 +57,8 @@ TEST_CASE("fetch --store stores the record and queues a changed page again", "[e
   CHECK(update["update"] == true);
 }
 
-TEST_CASE("fetch --store on a database that is not one exits 8 and leaves it alone", "[e2e][refetch]") {
+TEST_CASE("fetch --store on a database that is not one exits 8 and leaves it alone",
+          "[e2e][refetch]") {
   testing::HttpServer server;
   server.Route("/robots.txt", testing::HttpReply::Text(""));
   server.Route("/a/1", testing::HttpReply::Html(Page("Titre")));
@@ -62,8 +66,8 @@ TEST_CASE("fetch --store on a database that is not one exits 8 and leaves it alo
   std::string db = dir.Write("g.db", "this is not a database, and must stay as it is\n");
   dir.Write("sites/.keep", "");
   std::string config = dir.Write("gleaner.yaml", std::string("fetch:\n") + testing::kAllowLoopback);
-  auto r = testing::RunGleaner({"fetch", "--store", "--db", db, "--sites", dir.path() + "/sites", "--config", config,
-                                server.Url("/a/1")});
+  auto r = testing::RunGleaner({"fetch", "--store", "--db", db, "--sites", dir.path() + "/sites",
+                                "--config", config, server.Url("/a/1")});
   CHECK(r.exit_code == 8);
   CHECK_THAT(r.err, Catch::Contains(db));
   CHECK(testing::ReadFile(db) == "this is not a database, and must stay as it is\n");

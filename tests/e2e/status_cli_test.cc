@@ -31,14 +31,15 @@ struct Box {
 // A fresh status document from a live process (this test), with `site` as its one site.
 std::string Document(const std::string& pid, const std::string& site) {
   std::string now = store::FormatTime(store::Now());
-  return "{\"pid\": " + pid + ", \"started\": \"" + now + "\", \"updated\": \"" + now + "\", \"sites\": {\"news\": " +
-         site + "}, \"paused_hosts\": []}";
+  return "{\"pid\": " + pid + ", \"started\": \"" + now + "\", \"updated\": \"" + now +
+         "\", \"sites\": {\"news\": " + site + "}, \"paused_hosts\": []}";
 }
 
 const std::string kGoodSite =
     "{\"polls\": 3, \"poll_errors\": 0, \"discovered\": 5, \"fetched\": 5, \"new_articles\": 4, "
     "\"updated_articles\": 0, \"fetch_errors\": 1, \"extract_errors\": 0, \"rule_breakage\": 0, "
-    "\"errors_by_kind\": {}, \"broken_rules\": {}, \"errors_last_hour\": 1, \"last_new_article\": null, "
+    "\"errors_by_kind\": {}, \"broken_rules\": {}, \"errors_last_hour\": 1, \"last_new_article\": "
+    "null, "
     "\"last_success\": null}";
 
 TEST_CASE("status reads a well-formed status file", "[e2e][status]") {
@@ -49,13 +50,15 @@ TEST_CASE("status reads a well-formed status file", "[e2e][status]") {
   CHECK_THAT(r.out, Catch::Contains("news"));
 }
 
-TEST_CASE("a malformed status file is an error naming the file, exit 3, never a crash", "[e2e][status]") {
+TEST_CASE("a malformed status file is an error naming the file, exit 3, never a crash",
+          "[e2e][status]") {
   const std::string pid = std::to_string(::getpid());
   std::string good = Document(pid, kGoodSite);
   std::string polls_text = kGoodSite;
   polls_text.replace(polls_text.find("3"), 1, "\"many\"");
   std::string rules_text = kGoodSite;
-  rules_text.replace(rules_text.find("\"broken_rules\": {}"), 18, "\"broken_rules\": {\"x\": \"y\"}");
+  rules_text.replace(rules_text.find("\"broken_rules\": {}"), 18,
+                     "\"broken_rules\": {\"x\": \"y\"}");
   std::string huge = good + std::string(5u << 20, ' ');  // valid JSON, but over the cap
   struct Case {
     const char* what;
@@ -65,9 +68,13 @@ TEST_CASE("a malformed status file is an error naming the file, exit 3, never a 
   const std::vector<Case> cases = {
       {"pid is a string", Document("\"1\"", kGoodSite), "pid"},
       {"pid is out of range", Document("99999999999", kGoodSite), "pid"},
-      {"updated is a number", "{\"pid\": " + pid + ", \"started\": \"x\", \"updated\": 5, \"sites\": {}}", "started"},
-      {"sites is a list", "{\"pid\": " + pid + ", \"started\": \"2024-01-01T00:00:00Z\", \"updated\": "
-                          "\"2024-01-01T00:00:00Z\", \"sites\": []}", "sites"},
+      {"updated is a number",
+       "{\"pid\": " + pid + ", \"started\": \"x\", \"updated\": 5, \"sites\": {}}", "started"},
+      {"sites is a list",
+       "{\"pid\": " + pid +
+           ", \"started\": \"2024-01-01T00:00:00Z\", \"updated\": "
+           "\"2024-01-01T00:00:00Z\", \"sites\": []}",
+       "sites"},
       {"a counter is a string", Document(pid, polls_text), "sites.news.polls"},
       {"a site is a number", Document(pid, "7"), "sites.news"},
       {"a site lacks its counters", Document(pid, "{}"), "sites.news.polls"},

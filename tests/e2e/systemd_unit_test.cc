@@ -1,10 +1,9 @@
 // The shipped systemd unit must load cleanly and stay hardened: `systemd-analyze verify`
 // prints nothing, and `security --offline=yes` scores 1.5 or lower.
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <regex>
-
-#include <catch2/catch.hpp>
 
 #include "support/run_binary.h"
 
@@ -28,9 +27,11 @@ Output Shell(const std::string& command) {
 }
 
 std::string UnitForThisBuild(const testing::TempDir& dir) {
-  std::string unit = testing::ReadFile(std::string(GLEANER_SOURCE_DIR) + "/systemd/gleaner.service.in");
+  std::string unit =
+      testing::ReadFile(std::string(GLEANER_SOURCE_DIR) + "/systemd/gleaner.service.in");
   std::string bindir = std::filesystem::path(GLEANER_BINARY).parent_path().string();
-  for (size_t at; (at = unit.find("@GLEANER_BINDIR@")) != std::string::npos;) unit.replace(at, 16, bindir);
+  for (size_t at; (at = unit.find("@GLEANER_BINDIR@")) != std::string::npos;)
+    unit.replace(at, 16, bindir);
   return dir.Write("gleaner.service", unit);
 }
 
@@ -50,11 +51,13 @@ TEST_CASE("the unit's offline security exposure is 1.5 or lower", "[e2e][systemd
   Output security = Shell("systemd-analyze security --offline=yes --no-pager " + unit);
   INFO(security.text);
   std::smatch m;
-  REQUIRE(std::regex_search(security.text, m, std::regex("Overall exposure level for gleaner.service: ([0-9.]+)")));
+  REQUIRE(std::regex_search(security.text, m,
+                            std::regex("Overall exposure level for gleaner.service: ([0-9.]+)")));
   CHECK(std::stod(m[1].str()) <= 1.5);
 }
 
-TEST_CASE("the state directory is setgid and the service has memory, task and address limits", "[e2e][systemd]") {
+TEST_CASE("the state directory is setgid and the service has memory, task and address limits",
+          "[e2e][systemd]") {
   testing::TempDir dir;
   std::string unit = UnitForThisBuild(dir);
   std::string text = testing::ReadFile(unit);

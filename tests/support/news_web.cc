@@ -103,9 +103,11 @@ std::map<std::string, int64_t> StoredArticles(const std::string& db_path) {
   if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_busy_timeout(db, 5000);
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT url, first_seen_ms FROM articles", -1, &stmt, nullptr) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT url, first_seen_ms FROM articles", -1, &stmt, nullptr) ==
+        SQLITE_OK) {
       while (sqlite3_step(stmt) == SQLITE_ROW) {
-        out[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))] = sqlite3_column_int64(stmt, 1);
+        out[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))] =
+            sqlite3_column_int64(stmt, 1);
       }
     }
     sqlite3_finalize(stmt);
@@ -309,8 +311,8 @@ std::string NewsSite::SiteFile() const {
                      o + "/'\narticles: '^" + o + "/a/[0-9]+$'\nsources:\n";
   auto source = [&](const char* kind, const std::string& path, milliseconds every) {
     if (every.count() <= 0) return;
-    yaml +=
-        std::string("  - ") + kind + ": " + origin_ + path + "\n    every: " + gleaner::FormatDuration(every) + "\n";
+    yaml += std::string("  - ") + kind + ": " + origin_ + path +
+            "\n    every: " + gleaner::FormatDuration(every) + "\n";
   };
   source("listing", "/", options_.listing_every);
   source("feed", "/rss", options_.feed_every);

@@ -7,11 +7,11 @@
 
 #include <csignal>
 #include <cstdio>
-#include <thread>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 extern char** environ;
 
@@ -26,13 +26,16 @@ namespace fs = std::filesystem;
 }
 
 // Starts `program` with `args` in `cwd`, its standard streams from/to the given files.
-pid_t Spawn(const std::string& program, const std::vector<std::string>& args, const std::string& cwd,
-            const std::string& in_path, const std::string& out_path, const std::string& err_path) {
+pid_t Spawn(const std::string& program, const std::vector<std::string>& args,
+            const std::string& cwd, const std::string& in_path, const std::string& out_path,
+            const std::string& err_path) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   std::vector<std::string> argv_store{program};
   argv_store.insert(argv_store.end(), args.begin(), args.end());
@@ -93,8 +96,8 @@ RunResult RunGleaner(const std::vector<std::string>& args, const std::string& in
   return r;
 }
 
-BackgroundProcess::BackgroundProcess(const std::string& program, const std::vector<std::string>& args,
-                                     const std::string& cwd) {
+BackgroundProcess::BackgroundProcess(const std::string& program,
+                                     const std::vector<std::string>& args, const std::string& cwd) {
   pid_ = Spawn(program, args, cwd, "/dev/null", io_.path() + "/stdout", io_.path() + "/stderr");
 }
 

@@ -81,19 +81,22 @@ TEST_CASE("guard: CIDR parsing is strict and matching covers both notations", "[
   CHECK(Contains(*ParseNetwork("0.0.0.0/0"), Ip("8.8.8.8")));
   CHECK_FALSE(Contains(*ParseNetwork("0.0.0.0/0"), Ip("fd00::1")));
   CHECK(Contains(*ParseNetwork("::/0"), Ip("fd00::1")));
-  for (const char* bad : {"", "10.0.0.0/33", "fd00::/129", "10.0.0.1/8", "10.0.0.0/", "10.0.0.0/x",
-                          "10.0.0", "127.1", "example.com", "fe80::1%eth0", "10.0.0.0/8/8", " 10.0.0.0/8"}) {
+  for (const char* bad :
+       {"", "10.0.0.0/33", "fd00::/129", "10.0.0.1/8", "10.0.0.0/", "10.0.0.0/x", "10.0.0", "127.1",
+        "example.com", "fe80::1%eth0", "10.0.0.0/8/8", " 10.0.0.0/8"}) {
     INFO(bad);
     CHECK_FALSE(ParseNetwork(bad).has_value());
   }
-  CHECK(ParseNetwork("10.0.0.1/8").error().message.find("did you mean 10.0.0.0/8?") != std::string::npos);
+  CHECK(ParseNetwork("10.0.0.1/8").error().message.find("did you mean 10.0.0.0/8?") !=
+        std::string::npos);
 }
 
 TEST_CASE("guard: the allow list exempts its networks and nothing else", "[guard]") {
   AddressGuard none;
   CHECK(none.Refusal(Ip("127.0.0.1")).value_or("") == "127.0.0.1 is loopback 127.0.0.0/8");
   CHECK_FALSE(none.Refusal(Ip("8.8.8.8")));
-  AddressGuard some({*ParseNetwork("127.0.0.1/32"), *ParseNetwork("10.20.0.0/16"), *ParseNetwork("fd00::/8")});
+  AddressGuard some(
+      {*ParseNetwork("127.0.0.1/32"), *ParseNetwork("10.20.0.0/16"), *ParseNetwork("fd00::/8")});
   CHECK_FALSE(some.Refusal(Ip("127.0.0.1")));
   CHECK_FALSE(some.Refusal(Ip("::ffff:127.0.0.1")));
   CHECK(some.Refusal(Ip("127.0.0.2")));

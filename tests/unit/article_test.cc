@@ -1,8 +1,8 @@
 // The record's JSON form is the contract outside tools read (CONTRACT.md).
+#include "extractors/core/article.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-
-#include "extractors/core/article.h"
 
 namespace gleaner {
 namespace {
@@ -13,9 +13,9 @@ TEST_CASE("an empty record still prints every contract key, null or []", "[artic
   auto j = nlohmann::ordered_json::parse(ArticleToJson(a));
   std::vector<std::string> keys;
   for (auto& [k, v] : j.items()) keys.push_back(k);
-  CHECK(keys == std::vector<std::string>{"url", "site", "extractor", "title", "author",
-                                         "published", "source", "source_url", "language",
-                                         "body", "related", "ticker", "warnings"});
+  CHECK(keys == std::vector<std::string>{"url", "site", "extractor", "title", "author", "published",
+                                         "source", "source_url", "language", "body", "related",
+                                         "ticker", "warnings"});
   CHECK(j["title"].is_null());
   CHECK(j["related"].is_array());
   CHECK(j["related"].empty());

@@ -1,14 +1,13 @@
 // Charset decisions as browsers make them (WHATWG), plus "pages lie".
-#include <catch2/catch.hpp>
+#include "extractors/html/charset.h"
 
 #include <sys/mman.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
-
-#include "extractors/html/charset.h"
 
 namespace gleaner::html {
 namespace {
@@ -29,9 +28,9 @@ std::u32string CodePoints(const std::string& utf8) {
 }
 
 std::string ReadFixture(const std::string& slug) {
-  std::ifstream in(std::string(GLEANER_SOURCE_DIR) + "/tests/fixtures/pages/" + slug +
-                       "/source.html",
-                   std::ios::binary);
+  std::ifstream in(
+      std::string(GLEANER_SOURCE_DIR) + "/tests/fixtures/pages/" + slug + "/source.html",
+      std::ios::binary);
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
@@ -43,19 +42,32 @@ TEST_CASE("labels map to WHATWG names", "[charset]") {
     const char* name;
   };
   const Case cases[] = {
-      {"utf-8", "UTF-8"},           {"UTF8", "UTF-8"},
-      {"  Utf-8\t", "UTF-8"},       {"unicode-1-1-utf-8", "UTF-8"},
-      {"latin1", "windows-1252"},   {"ISO-8859-1", "windows-1252"},
-      {"ascii", "windows-1252"},    {"us-ascii", "windows-1252"},
-      {"cp1252", "windows-1252"},   {"cp1256", "windows-1256"},
-      {"windows-1256", "windows-1256"}, {"x-cp1256", "windows-1256"},
-      {"iso-8859-9", "windows-1254"}, {"tis-620", "windows-874"},
-      {"arabic", "ISO-8859-6"},     {"iso-8859-6-i", "ISO-8859-6"},
-      {"gb2312", "GBK"},            {"GB18030", "gb18030"},
-      {"big5-hkscs", "Big5"},       {"shift-jis", "Shift_JIS"},
-      {"ks_c_5601-1987", "EUC-KR"}, {"koi8", "KOI8-R"},
-      {"mac", "macintosh"},         {"utf-16", "UTF-16LE"},
-      {"utf-16be", "UTF-16BE"},     {"iso-2022-kr", "replacement"},
+      {"utf-8", "UTF-8"},
+      {"UTF8", "UTF-8"},
+      {"  Utf-8\t", "UTF-8"},
+      {"unicode-1-1-utf-8", "UTF-8"},
+      {"latin1", "windows-1252"},
+      {"ISO-8859-1", "windows-1252"},
+      {"ascii", "windows-1252"},
+      {"us-ascii", "windows-1252"},
+      {"cp1252", "windows-1252"},
+      {"cp1256", "windows-1256"},
+      {"windows-1256", "windows-1256"},
+      {"x-cp1256", "windows-1256"},
+      {"iso-8859-9", "windows-1254"},
+      {"tis-620", "windows-874"},
+      {"arabic", "ISO-8859-6"},
+      {"iso-8859-6-i", "ISO-8859-6"},
+      {"gb2312", "GBK"},
+      {"GB18030", "gb18030"},
+      {"big5-hkscs", "Big5"},
+      {"shift-jis", "Shift_JIS"},
+      {"ks_c_5601-1987", "EUC-KR"},
+      {"koi8", "KOI8-R"},
+      {"mac", "macintosh"},
+      {"utf-16", "UTF-16LE"},
+      {"utf-16be", "UTF-16BE"},
+      {"iso-2022-kr", "replacement"},
       {"x-user-defined", "x-user-defined"},
   };
   for (const Case& c : cases) {
@@ -156,7 +168,8 @@ TEST_CASE("the cp1256 fixture is decoded from its meta http-equiv", "[charset]")
     auto detected = DecodeToUtf8(bytes, "text/html");
     CHECK(detected.source == CharsetSource::kDetected);
     CHECK(detected.encoding == "windows-1256");
-    CHECK(detected.utf8 == page.utf8.substr(0, meta) + page.utf8.substr(page.utf8.find('>', meta) + 1));
+    CHECK(detected.utf8 ==
+          page.utf8.substr(0, meta) + page.utf8.substr(page.utf8.find('>', meta) + 1));
   }
 }
 
@@ -297,8 +310,10 @@ TEST_CASE("UTF-8 validation and repair", "[charset]") {
   CHECK_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
   CHECK_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
   CHECK_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
-  CHECK(SanitizeUtf8("a\xC0\xAF" "b") == "a\uFFFD\uFFFDb");
-  CHECK(SanitizeUtf8("a\xE2\x82" "b") == "a\uFFFDb");  // one maximal subpart
+  CHECK(SanitizeUtf8("a\xC0\xAF"
+                     "b") == "a\uFFFD\uFFFDb");
+  CHECK(SanitizeUtf8("a\xE2\x82"
+                     "b") == "a\uFFFDb");  // one maximal subpart
   CHECK(SanitizeUtf8("\xF0\x9F\x98") == "\uFFFD");
   CHECK(SanitizeUtf8("ok \u00e9") == "ok \u00e9");
 }
@@ -320,8 +335,8 @@ TEST_CASE("random bytes always decode to valid UTF-8", "[charset]") {
                                  "text/html; charset=shift_jis",
                                  "text/html; charset=iso-2022-jp",
                                  "text/html; charset=gb18030"};
-  const std::string prefixes[] = {"", "\xEF\xBB\xBF", "\xFF\xFE", "\xFE\xFF",
-                                  "<meta charset=big5>", "<meta charset=euc-kr>"};
+  const std::string prefixes[] = {"",         "\xEF\xBB\xBF",        "\xFF\xFE",
+                                  "\xFE\xFF", "<meta charset=big5>", "<meta charset=euc-kr>"};
   for (int i = 0; i < 3000; ++i) {
     std::string bytes = prefixes[rng() % std::size(prefixes)];
     size_t length = rng() % 300;

@@ -1,7 +1,8 @@
 // The daemon's settings: defaults that work, and every mistake named by file:line:col.
+#include "daemon/config.h"
+
 #include <catch2/catch.hpp>
 
-#include "daemon/config.h"
 #include "extractors/core/units.h"
 
 namespace gleaner {
@@ -20,9 +21,10 @@ TEST_CASE("an empty config file means the defaults of where gleaner runs", "[con
 }
 
 TEST_CASE("config values are read with their units", "[config]") {
-  auto c = ParseConfig("database: /srv/g.db\nlimits:\n  page_bytes: 2MiB\nfetch:\n  delay: 2s\n"
-                       "  max_body: 5MB\n  connections: 4\n  user_agent: box/1\n",
-                       "g.yaml", true);
+  auto c = ParseConfig(
+      "database: /srv/g.db\nlimits:\n  page_bytes: 2MiB\nfetch:\n  delay: 2s\n"
+      "  max_body: 5MB\n  connections: 4\n  user_agent: box/1\n",
+      "g.yaml", true);
   REQUIRE(c.has_value());
   CHECK(c->database == "/srv/g.db");
   CHECK(c->limits.max_page_bytes == 2u << 20);
@@ -33,10 +35,11 @@ TEST_CASE("config values are read with their units", "[config]") {
 }
 
 TEST_CASE("the crawl's caps and the fetcher's cache bounds are settings", "[config]") {
-  auto c = ParseConfig("crawl:\n  in_flight: 32\n  sitemap_depth: 1\n  sitemap_children: 50\n"
-                       "  urls_per_document: 5000\n  new_urls_per_poll: 200\n  retention: 7d\n"
-                       "fetch:\n  robots_cache_entries: 100\n  robots_cache_bytes: 1MiB\n  host_idle: 10m\n",
-                       "g.yaml", true);
+  auto c = ParseConfig(
+      "crawl:\n  in_flight: 32\n  sitemap_depth: 1\n  sitemap_children: 50\n"
+      "  urls_per_document: 5000\n  new_urls_per_poll: 200\n  retention: 7d\n"
+      "fetch:\n  robots_cache_entries: 100\n  robots_cache_bytes: 1MiB\n  host_idle: 10m\n",
+      "g.yaml", true);
   REQUIRE(c.has_value());
   CHECK(c->crawl.max_in_flight == 32);
   CHECK(c->crawl.sitemap_depth == 1);
@@ -58,7 +61,8 @@ TEST_CASE("config mistakes name file, line and column", "[config]") {
       {"sites: a\nsites: b\n", "g.yaml:2:1: duplicate key 'sites'"},
       {"fetch: [1, 2\n", "g.yaml:"},
       {"crawl:\n  in_flight: 0\n", "g.yaml:2:14: 'in_flight' must be a whole number from 1"},
-      {"crawl:\n  sitemap_depth: 9\n", "g.yaml:2:18: 'sitemap_depth' must be a whole number from 0 to 8"},
+      {"crawl:\n  sitemap_depth: 9\n",
+       "g.yaml:2:18: 'sitemap_depth' must be a whole number from 0 to 8"},
       {"crawl:\n  retention: forever\n", "g.yaml:2:14: 'retention' must be a duration"},
       {"crawl:\n  depth: 1\n", "g.yaml:2:3: unknown key 'depth' in crawl"},
   };
@@ -71,35 +75,54 @@ TEST_CASE("config mistakes name file, line and column", "[config]") {
   }
 }
 
-TEST_CASE("every duration, size and count has a floor and a ceiling, named in the error", "[config]") {
+TEST_CASE("every duration, size and count has a floor and a ceiling, named in the error",
+          "[config]") {
   // Zero where it would mean "no timeout" or "never", values past what clock arithmetic and
   // ICU's int32 lengths hold, and headers broken by line breaks are all refused.
   const std::vector<std::pair<std::string, std::string>> rows = {
-      {"fetch:\n  timeout: 0s\n", "g.yaml:2:12: 'timeout' must be a duration from 1s to 1h (got '0s')"},
-      {"fetch:\n  timeout: 2h\n", "g.yaml:2:12: 'timeout' must be a duration from 1s to 1h (got '2h')"},
-      {"fetch:\n  connect_timeout: 0ms\n", "g.yaml:2:20: 'connect_timeout' must be a duration from 100ms to 5m"},
-      {"fetch:\n  stall_timeout: 0s\n", "g.yaml:2:18: 'stall_timeout' must be a duration from 1s to 1h"},
+      {"fetch:\n  timeout: 0s\n",
+       "g.yaml:2:12: 'timeout' must be a duration from 1s to 1h (got '0s')"},
+      {"fetch:\n  timeout: 2h\n",
+       "g.yaml:2:12: 'timeout' must be a duration from 1s to 1h (got '2h')"},
+      {"fetch:\n  connect_timeout: 0ms\n",
+       "g.yaml:2:20: 'connect_timeout' must be a duration from 100ms to 5m"},
+      {"fetch:\n  stall_timeout: 0s\n",
+       "g.yaml:2:18: 'stall_timeout' must be a duration from 1s to 1h"},
       {"fetch:\n  robots_ttl: 0s\n", "g.yaml:2:15: 'robots_ttl' must be a duration from 1m to 30d"},
-      {"fetch:\n  breaker_pause: 0s\n", "g.yaml:2:18: 'breaker_pause' must be a duration from 1s to 1d"},
+      {"fetch:\n  breaker_pause: 0s\n",
+       "g.yaml:2:18: 'breaker_pause' must be a duration from 1s to 1d"},
       {"fetch:\n  host_idle: 0s\n", "g.yaml:2:14: 'host_idle' must be a duration from 1m to 30d"},
-      {"fetch:\n  delay: 10000000d\n", "g.yaml:2:10: 'delay' must be a duration from 0ms to 1d (got '10000000d')"},
-      {"fetch:\n  delay: 99999999999999999999d\n", "g.yaml:2:10: 'delay' must be a duration from 0ms to 1d"},
+      {"fetch:\n  delay: 10000000d\n",
+       "g.yaml:2:10: 'delay' must be a duration from 0ms to 1d (got '10000000d')"},
+      {"fetch:\n  delay: 99999999999999999999d\n",
+       "g.yaml:2:10: 'delay' must be a duration from 0ms to 1d"},
       {"fetch:\n  jitter: 2h\n", "g.yaml:2:11: 'jitter' must be a duration from 0ms to 1h"},
       {"crawl:\n  retention: 0s\n", "g.yaml:2:14: 'retention' must be a duration from 1d to 3650d"},
-      {"limits:\n  page_bytes: 1GiB\n", "g.yaml:2:15: 'page_bytes' must be a size from 64KiB to 256MiB (got '1GiB')"},
-      {"limits:\n  page_bytes: 3GiB\n", "g.yaml:2:15: 'page_bytes' must be a size from 64KiB to 256MiB"},
-      {"limits:\n  page_bytes: 0\n", "g.yaml:2:15: 'page_bytes' must be a size from 64KiB to 256MiB"},
-      {"limits:\n  site_file_bytes: 2MiB\n", "g.yaml:2:20: 'site_file_bytes' must be a size from 1KiB to 1MiB"},
-      {"limits:\n  dom_nodes: 0\n", "g.yaml:2:14: 'dom_nodes' must be a whole number from 1000 to 10000000"},
-      {"limits:\n  dom_depth: 100000\n", "g.yaml:2:14: 'dom_depth' must be a whole number from 16 to 4096"},
+      {"limits:\n  page_bytes: 1GiB\n",
+       "g.yaml:2:15: 'page_bytes' must be a size from 64KiB to 256MiB (got '1GiB')"},
+      {"limits:\n  page_bytes: 3GiB\n",
+       "g.yaml:2:15: 'page_bytes' must be a size from 64KiB to 256MiB"},
+      {"limits:\n  page_bytes: 0\n",
+       "g.yaml:2:15: 'page_bytes' must be a size from 64KiB to 256MiB"},
+      {"limits:\n  site_file_bytes: 2MiB\n",
+       "g.yaml:2:20: 'site_file_bytes' must be a size from 1KiB to 1MiB"},
+      {"limits:\n  dom_nodes: 0\n",
+       "g.yaml:2:14: 'dom_nodes' must be a whole number from 1000 to 10000000"},
+      {"limits:\n  dom_depth: 100000\n",
+       "g.yaml:2:14: 'dom_depth' must be a whole number from 16 to 4096"},
       {"fetch:\n  max_body: 4GiB\n", "g.yaml:2:13: 'max_body' must be a size from 64KiB to 256MiB"},
-      {"fetch:\n  robots_cache_bytes: 0\n", "g.yaml:2:23: 'robots_cache_bytes' must be a size from 64KiB to 1GiB"},
+      {"fetch:\n  robots_cache_bytes: 0\n",
+       "g.yaml:2:23: 'robots_cache_bytes' must be a size from 64KiB to 1GiB"},
       {"fetch:\n  user_agent: \"box/1\\r\\nX-Evil: 1\"\n",
-       "g.yaml:2:15: 'user_agent' must be printable ASCII without line breaks or control characters"},
-      {"fetch:\n  user_agent: \"box/1\\tx\"\n", "g.yaml:2:15: 'user_agent' must be printable ASCII"},
+       "g.yaml:2:15: 'user_agent' must be printable ASCII without line breaks or control "
+       "characters"},
+      {"fetch:\n  user_agent: \"box/1\\tx\"\n",
+       "g.yaml:2:15: 'user_agent' must be printable ASCII"},
       {"fetch:\n  user_agent: bôx/1\n", "g.yaml:2:15: 'user_agent' must be printable ASCII"},
-      {"fetch:\n  user_agent: " + std::string(300, 'a') + "\n", "g.yaml:2:15: 'user_agent' must be at most 256 characters"},
-      {"fetch:\n  contact: \"https://x.org/\\nX-Evil: 1\"\n", "g.yaml:2:12: 'contact' must be printable ASCII"},
+      {"fetch:\n  user_agent: " + std::string(300, 'a') + "\n",
+       "g.yaml:2:15: 'user_agent' must be at most 256 characters"},
+      {"fetch:\n  contact: \"https://x.org/\\nX-Evil: 1\"\n",
+       "g.yaml:2:12: 'contact' must be printable ASCII"},
   };
   for (const auto& [yaml, want] : rows) {
     INFO(yaml);
@@ -111,11 +134,12 @@ TEST_CASE("every duration, size and count has a floor and a ceiling, named in th
 }
 
 TEST_CASE("values at the edges of their ranges are accepted", "[config]") {
-  auto c = ParseConfig("limits:\n  page_bytes: 256MiB\n  site_file_bytes: 1KiB\n  dom_depth: 4096\n"
-                       "fetch:\n  timeout: 1h\n  delay: 0s\n  jitter: 0ms\n  max_body: 64KiB\n"
-                       "  user_agent: \"box/1.0 (compatible; gleaner)\"\n  contact: mailto:ops@example.org\n"
-                       "crawl:\n  retention: 3650d\n",
-                       "g.yaml", true);
+  auto c = ParseConfig(
+      "limits:\n  page_bytes: 256MiB\n  site_file_bytes: 1KiB\n  dom_depth: 4096\n"
+      "fetch:\n  timeout: 1h\n  delay: 0s\n  jitter: 0ms\n  max_body: 64KiB\n"
+      "  user_agent: \"box/1.0 (compatible; gleaner)\"\n  contact: mailto:ops@example.org\n"
+      "crawl:\n  retention: 3650d\n",
+      "g.yaml", true);
   REQUIRE(c.has_value());
   CHECK(c->limits.max_page_bytes == 256u << 20);
   CHECK(c->limits.max_site_file_bytes == 1024u);
@@ -129,7 +153,8 @@ TEST_CASE("config files refuse YAML anchors and aliases", "[config]") {
   auto c = ParseConfig("fetch:\n  delay: &d 2s\n  jitter: *d\n", "g.yaml", true);
   REQUIRE_FALSE(c.has_value());
   CHECK(c.error().code == ErrorCode::kConfig);
-  CHECK_THAT(c.error().message, Catch::Contains("g.yaml:2:10: YAML aliases and anchors are not supported"));
+  CHECK_THAT(c.error().message,
+             Catch::Contains("g.yaml:2:10: YAML aliases and anchors are not supported"));
 }
 
 TEST_CASE("durations and sizes are written with explicit units", "[config]") {

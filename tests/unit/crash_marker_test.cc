@@ -12,11 +12,12 @@ namespace gleaner::schedule {
 namespace {
 
 rules::SiteSet Sites() {
-  auto site = rules::ParseSiteRules("id: news\nname: News\nlanguage: fr\nurls: '^https://news\\.example/'\n"
-                                    "articles: '^https://news\\.example/a/'\n"
-                                    "sources:\n  - listing: https://news.example/\n    every: 1m\n"
-                                    "layouts:\n  - title: h1\n    body: article\n",
-                                    "news.yaml");
+  auto site = rules::ParseSiteRules(
+      "id: news\nname: News\nlanguage: fr\nurls: '^https://news\\.example/'\n"
+      "articles: '^https://news\\.example/a/'\n"
+      "sources:\n  - listing: https://news.example/\n    every: 1m\n"
+      "layouts:\n  - title: h1\n    body: article\n",
+      "news.yaml");
   REQUIRE(site.has_value());
   return *rules::SiteSet::Create({*site});
 }
@@ -29,7 +30,9 @@ struct Fixture {
   store::Time now = store::FromMillis(1700000000000);
   Config config;
 
-  Crawler Make() { return Crawler(config, Sites(), store, fetcher, [this] { return now; }); }
+  Crawler Make() {
+    return Crawler(config, Sites(), store, fetcher, [this] { return now; });
+  }
   store::FrontierEntry Add(const std::string& url) {
     store::WriteBatch batch;
     REQUIRE(batch.AddUrl({.url = url, .site = "news", .next_fetch = now}));
@@ -58,7 +61,8 @@ struct Fixture {
   }
 };
 
-TEST_CASE("a page with a URL as long as gleaner takes that kills two runs in a row is given up", "[work_marker]") {
+TEST_CASE("a page with a URL as long as gleaner takes that kills two runs in a row is given up",
+          "[work_marker]") {
   Fixture f;
   // Such URLs exist (state carried in the query string). The marker names the page by a
   // line of fixed size (work_marker_test.cc), so its length does not matter.
@@ -67,7 +71,8 @@ TEST_CASE("a page with a URL as long as gleaner takes that kills two runs in a r
   f.Add(url);
   f.CrashOn(f.Find(url));
   CHECK(f.Find(url).state == store::FrontierState::kScheduled);  // once may be bad luck
-  CHECK(f.Find(url).last_error == std::optional<std::string>("gleaner died while processing this page"));
+  CHECK(f.Find(url).last_error ==
+        std::optional<std::string>("gleaner died while processing this page"));
   f.CrashOn(f.Find(url));
   CHECK(f.Find(url).state == store::FrontierState::kFailed);
 }

@@ -1,11 +1,11 @@
 // The crawl's decisions, with a fake fetcher and a clock the test moves: what is fetched,
 // when it is fetched again, what is given up, and what the health counters say.
-#include <catch2/catch.hpp>
+#include "daemon/schedule/crawler.h"
 
+#include <catch2/catch.hpp>
 #include <set>
 
 #include "daemon/fetch/fake_fetcher.h"
-#include "daemon/schedule/crawler.h"
 #include "support/run_binary.h"
 
 namespace gleaner::schedule {
@@ -19,19 +19,23 @@ using fetch::FetchErrorKind;
 const std::string kHome = "https://news.example/";
 
 rules::SiteSet Sites(const std::string& body_selector = "article") {
-  auto site = rules::ParseSiteRules("id: news\nname: News\nlanguage: fr\nurls: '^https://news\\.example/'\n"
-                                    "articles: '^https://news\\.example/a/[0-9]+$'\n"
-                                    "sources:\n  - listing: https://news.example/\n    every: 1m\n"
-                                    "layouts:\n  - title: h1\n    body: '" + body_selector + "'\n",
-                                    "news.yaml");
+  auto site = rules::ParseSiteRules(
+      "id: news\nname: News\nlanguage: fr\nurls: '^https://news\\.example/'\n"
+      "articles: '^https://news\\.example/a/[0-9]+$'\n"
+      "sources:\n  - listing: https://news.example/\n    every: 1m\n"
+      "layouts:\n  - title: h1\n    body: '" +
+          body_selector + "'\n",
+      "news.yaml");
   REQUIRE(site.has_value());
   return *rules::SiteSet::Create({*site});
 }
 
 std::string Article(int n) {
   std::string text;
-  for (int i = 0; i < 40; ++i) text += "Phrase numéro " + std::to_string(i) + " de l'article " + std::to_string(n) + ". ";
-  return "<html><body><h1>Titre " + std::to_string(n) + "</h1><article><p>" + text + "</p></article></body></html>";
+  for (int i = 0; i < 40; ++i)
+    text += "Phrase numéro " + std::to_string(i) + " de l'article " + std::to_string(n) + ". ";
+  return "<html><body><h1>Titre " + std::to_string(n) + "</h1><article><p>" + text +
+         "</p></article></body></html>";
 }
 
 struct Fixture {
@@ -44,7 +48,8 @@ struct Fixture {
   Crawler Make(rules::SiteSet sites) {
     CrawlerOptions options;
     options.seed = 7;
-    return Crawler(config, std::move(sites), store, fetcher, [this] { return now; }, options);
+    return Crawler(
+        config, std::move(sites), store, fetcher, [this] { return now; }, options);
   }
   int Count(const std::string& url) {
     int n = 0;
@@ -53,9 +58,11 @@ struct Fixture {
   }
 };
 
-TEST_CASE("listing links matching the article pattern are fetched, stored and not fetched again", "[crawler]") {
+TEST_CASE("listing links matching the article pattern are fetched, stored and not fetched again",
+          "[crawler]") {
   Fixture f;
-  f.fetcher.SetResponse(kHome, FakePage("<a href='/a/1'>1</a><a href='/a/2'>2</a><a href='/about'>x</a>"));
+  f.fetcher.SetResponse(kHome,
+                        FakePage("<a href='/a/1'>1</a><a href='/a/2'>2</a><a href='/about'>x</a>"));
   f.fetcher.SetResponse("https://news.example/a/1", FakePage(Article(1)));
   f.fetcher.SetResponse("https://news.example/a/2", FakePage(Article(2)));
   Crawler crawler = f.Make(Sites());
@@ -72,7 +79,8 @@ TEST_CASE("listing links matching the article pattern are fetched, stored and no
   CHECK(f.Count("https://news.example/a/1") == 1);
 }
 
-TEST_CASE("a listing that keeps answering nothing new is polled less often, up to a bound", "[crawler]") {
+TEST_CASE("a listing that keeps answering nothing new is polled less often, up to a bound",
+          "[crawler]") {
   Fixture f;
   f.fetcher.SetResponse(kHome, FakePage("<p>nothing yet</p>"));
   Crawler crawler = f.Make(Sites());
@@ -95,7 +103,8 @@ TEST_CASE("a listing that keeps answering nothing new is polled less often, up t
   CHECK(gaps.back() >= 8min);
 }
 
-TEST_CASE("a site publishing a little slower than it is polled is polled at its interval", "[crawler]") {
+TEST_CASE("a site publishing a little slower than it is polled is polled at its interval",
+          "[crawler]") {
   Fixture f;
   const store::Time start = f.now;
   // One new article every 3 minutes; the listing is configured for every minute.
@@ -125,8 +134,10 @@ TEST_CASE("a site publishing a little slower than it is polled is polled at its 
 TEST_CASE("failures: robots refusals are final, server errors retried then given up", "[crawler]") {
   Fixture f;
   f.fetcher.SetResponse(kHome, FakePage("<a href='/a/1'>1</a><a href='/a/2'>2</a>"));
-  f.fetcher.SetResponse("https://news.example/a/1", FakeFailure(FetchErrorKind::kRobots, "disallowed"));
-  f.fetcher.SetResponse("https://news.example/a/2", FakeFailure(FetchErrorKind::kHttpStatus, "HTTP 503", 503));
+  f.fetcher.SetResponse("https://news.example/a/1",
+                        FakeFailure(FetchErrorKind::kRobots, "disallowed"));
+  f.fetcher.SetResponse("https://news.example/a/2",
+                        FakeFailure(FetchErrorKind::kHttpStatus, "HTTP 503", 503));
   Crawler crawler = f.Make(Sites());
   REQUIRE(crawler.Seed());
   for (int i = 0; i < 400; ++i) {
@@ -162,7 +173,8 @@ TEST_CASE("rules that broke are counted and the generic record is stored", "[cra
   CHECK((*stored)->article.extractor == "rules:news+generic");
 }
 
-TEST_CASE("a page the last run died on is retried at once and given up if it kills again", "[crawler]") {
+TEST_CASE("a page the last run died on is retried at once and given up if it kills again",
+          "[crawler]") {
   Fixture f;
   f.fetcher.SetResponse(kHome, FakePage("<a href='/a/1'>1</a><a href='/a/2'>2</a>"));
   f.fetcher.SetResponse("https://news.example/a/1", FakePage(Article(1)));
@@ -182,7 +194,8 @@ TEST_CASE("a page the last run died on is retried at once and given up if it kil
   // a/1 was in hand at two crashes in a row; a/2 at one.
   REQUIRE(crawler.RecordCrash("https://news.example/a/1"));
   CHECK(state_of("https://news.example/a/1").state == store::FrontierState::kScheduled);
-  CHECK(state_of("https://news.example/a/1").last_error == std::optional<std::string>("gleaner died while processing this page"));
+  CHECK(state_of("https://news.example/a/1").last_error ==
+        std::optional<std::string>("gleaner died while processing this page"));
   REQUIRE(crawler.RecordCrash("https://news.example/a/1"));
   CHECK(state_of("https://news.example/a/1").state == store::FrontierState::kFailed);
   REQUIRE(crawler.RecordCrash("https://news.example/a/2"));
@@ -229,7 +242,8 @@ TEST_CASE("the work marker names nothing once the crawler has parsed its pages",
 // `sitemap`, articles /a/N.
 rules::SiteRules HostSite(const std::string& name, bool listing = true, bool sitemap = false) {
   std::string yaml = "id: " + name + "\nname: " + name + "\nlanguage: fr\nurls: '^https://" + name +
-                     "\\.example/'\narticles: '^https://" + name + "\\.example/a/[0-9]+$'\nsources:\n";
+                     "\\.example/'\narticles: '^https://" + name +
+                     "\\.example/a/[0-9]+$'\nsources:\n";
   if (listing) yaml += "  - listing: https://" + name + ".example/\n    every: 1m\n";
   if (sitemap) yaml += "  - sitemap: https://" + name + ".example/sitemap.xml\n    every: 1h\n";
   yaml += "layouts:\n  - title: h1\n    body: article\n";
@@ -246,20 +260,24 @@ rules::SiteSet SetOf(std::vector<rules::SiteRules> sites) {
 
 std::string Links(const std::string& host, int from, int to) {
   std::string html;
-  for (int i = from; i < to; ++i) html += "<a href='https://" + host + "/a/" + std::to_string(i) + "'>x</a>";
+  for (int i = from; i < to; ++i)
+    html += "<a href='https://" + host + "/a/" + std::to_string(i) + "'>x</a>";
   return html;
 }
 
 std::string Sitemap(const std::string& host, int from, int to) {
-  std::string xml = "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>";
-  for (int i = from; i < to; ++i) xml += "<url><loc>https://" + host + "/a/" + std::to_string(i) + "</loc></url>";
+  std::string xml =
+      "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>";
+  for (int i = from; i < to; ++i)
+    xml += "<url><loc>https://" + host + "/a/" + std::to_string(i) + "</loc></url>";
   return xml + "</urlset>";
 }
 
 // Every article of every host answers with a page.
 void ServeArticles(fetch::FakeFetcher& fetcher) {
   fetcher.SetHandler([](const fetch::FetchRequest& r) {
-    if (r.url.find("/a/") != std::string::npos) return FakePage(Article(static_cast<int>(r.url.size())));
+    if (r.url.find("/a/") != std::string::npos)
+      return FakePage(Article(static_cast<int>(r.url.size())));
     return FakeFailure(FetchErrorKind::kHttpStatus, "HTTP 404", 404);
   });
 }
@@ -273,16 +291,19 @@ std::vector<size_t> PositionsOf(const fetch::FakeFetcher& fetcher, const std::st
   return at;
 }
 
-TEST_CASE("one host's sitemap backlog does not hold back the other hosts' articles", "[crawler][fair]") {
+TEST_CASE("one host's sitemap backlog does not hold back the other hosts' articles",
+          "[crawler][fair]") {
   Fixture f;
   f.fetcher.SetRoom(1);
   ServeArticles(f.fetcher);
-  f.fetcher.SetResponse("https://big.example/sitemap.xml", FakePage(Sitemap("big.example", 0, 500), "application/xml"));
+  f.fetcher.SetResponse("https://big.example/sitemap.xml",
+                        FakePage(Sitemap("big.example", 0, 500), "application/xml"));
   std::vector<rules::SiteRules> sites = {HostSite("big", false, true)};
   for (int h = 0; h < 20; ++h) {
     std::string name = "small" + std::to_string(h);
     sites.push_back(HostSite(name));
-    f.fetcher.SetResponse("https://" + name + ".example/", FakePage(Links(name + ".example", 0, 3)));
+    f.fetcher.SetResponse("https://" + name + ".example/",
+                          FakePage(Links(name + ".example", 0, 3)));
   }
   Crawler crawler = f.Make(SetOf(sites));
   REQUIRE(crawler.Seed());
@@ -296,7 +317,8 @@ TEST_CASE("one host's sitemap backlog does not hold back the other hosts' articl
   CHECK(big <= 12);  // one request per turn: the backlog drains at its host's pace
 }
 
-TEST_CASE("hosts are served in turn: each gets one request a round when each may take one", "[crawler][fair]") {
+TEST_CASE("hosts are served in turn: each gets one request a round when each may take one",
+          "[crawler][fair]") {
   Fixture f;
   f.fetcher.SetRoom(1);
   ServeArticles(f.fetcher);
@@ -304,7 +326,8 @@ TEST_CASE("hosts are served in turn: each gets one request a round when each may
   for (const char* name : {"one", "two", "three"}) {
     sites.push_back(HostSite(name, false, true));
     std::string host = std::string(name) + ".example";
-    f.fetcher.SetResponse("https://" + host + "/sitemap.xml", FakePage(Sitemap(host, 0, 30), "application/xml"));
+    f.fetcher.SetResponse("https://" + host + "/sitemap.xml",
+                          FakePage(Sitemap(host, 0, 30), "application/xml"));
   }
   Crawler crawler = f.Make(SetOf(sites));
   REQUIRE(crawler.Seed());
@@ -317,16 +340,19 @@ TEST_CASE("hosts are served in turn: each gets one request a round when each may
   }
   REQUIRE(hosts.size() >= 27);
   for (size_t i = 0; i + 3 <= hosts.size(); i += 3) {
-    std::set<std::string> round(hosts.begin() + static_cast<long>(i), hosts.begin() + static_cast<long>(i) + 3);
+    std::set<std::string> round(hosts.begin() + static_cast<long>(i),
+                                hosts.begin() + static_cast<long>(i) + 3);
     CHECK(round.size() == 3);
   }
 }
 
-TEST_CASE("within a host: polls first, then articles a listing announced, then the sitemap backlog", "[crawler][fair]") {
+TEST_CASE("within a host: polls first, then articles a listing announced, then the sitemap backlog",
+          "[crawler][fair]") {
   Fixture f;
   f.fetcher.SetRoom(1);
   ServeArticles(f.fetcher);
-  f.fetcher.SetResponse("https://news.example/sitemap.xml", FakePage(Sitemap("news.example", 100, 300), "application/xml"));
+  f.fetcher.SetResponse("https://news.example/sitemap.xml",
+                        FakePage(Sitemap("news.example", 100, 300), "application/xml"));
   f.fetcher.SetResponse("https://news.example/", FakePage(Links("news.example", 0, 2)));
   Crawler crawler = f.Make(SetOf({HostSite("news", true, true)}));
   REQUIRE(crawler.Seed());
@@ -335,7 +361,8 @@ TEST_CASE("within a host: polls first, then articles a listing announced, then t
   const auto& r = f.fetcher.requests();
   REQUIRE(r.size() >= 6);
   std::set<std::string> polls = {r[0].url, r[1].url};
-  CHECK(polls == std::set<std::string>{"https://news.example/", "https://news.example/sitemap.xml"});
+  CHECK(polls ==
+        std::set<std::string>{"https://news.example/", "https://news.example/sitemap.xml"});
   std::set<std::string> fresh = {r[2].url, r[3].url};
   CHECK(fresh == std::set<std::string>{"https://news.example/a/0", "https://news.example/a/1"});
   CHECK(r[4].url.rfind("https://news.example/a/1", 0) == 0);  // a/1xx: the backlog
@@ -353,7 +380,8 @@ TEST_CASE("a backlog article a feed announces is fetched as fresh", "[crawler][f
   Fixture f;
   f.fetcher.SetRoom(1);
   ServeArticles(f.fetcher);
-  f.fetcher.SetResponse("https://news.example/sitemap.xml", FakePage(Sitemap("news.example", 0, 200), "application/xml"));
+  f.fetcher.SetResponse("https://news.example/sitemap.xml",
+                        FakePage(Sitemap("news.example", 0, 200), "application/xml"));
   f.fetcher.SetResponse("https://news.example/", FakePage("<p>nothing</p>"));
   Crawler crawler = f.Make(SetOf({HostSite("news", true, true)}));
   REQUIRE(crawler.Seed());
@@ -366,10 +394,12 @@ TEST_CASE("a backlog article a feed announces is fetched as fresh", "[crawler][f
   CHECK(f.fetcher.requests()[before + 1].url == "https://news.example/a/150");
 }
 
-TEST_CASE("a removed site stops at once, its rows parked; adding it back resumes them", "[crawler][reload]") {
+TEST_CASE("a removed site stops at once, its rows parked; adding it back resumes them",
+          "[crawler][reload]") {
   Fixture f;
   ServeArticles(f.fetcher);
-  f.fetcher.SetResponse("https://gone.example/sitemap.xml", FakePage(Sitemap("gone.example", 0, 100), "application/xml"));
+  f.fetcher.SetResponse("https://gone.example/sitemap.xml",
+                        FakePage(Sitemap("gone.example", 0, 100), "application/xml"));
   f.fetcher.SetResponse("https://stay.example/", FakePage(Links("stay.example", 0, 2)));
   Crawler crawler = f.Make(SetOf({HostSite("gone", false, true), HostSite("stay")}));
   REQUIRE(crawler.Seed());
@@ -402,7 +432,8 @@ TEST_CASE("a removed site stops at once, its rows parked; adding it back resumes
 TEST_CASE("a source removed from a site file is no longer polled", "[crawler][reload]") {
   Fixture f;
   f.fetcher.SetResponse("https://news.example/", FakePage("<p>home</p>"));
-  f.fetcher.SetResponse("https://news.example/sitemap.xml", FakePage(Sitemap("news.example", 0, 0), "application/xml"));
+  f.fetcher.SetResponse("https://news.example/sitemap.xml",
+                        FakePage(Sitemap("news.example", 0, 0), "application/xml"));
   Crawler crawler = f.Make(SetOf({HostSite("news", true, true)}));
   REQUIRE(crawler.Seed());
   REQUIRE(crawler.Step(0ms));
@@ -416,7 +447,8 @@ TEST_CASE("a source removed from a site file is no longer polled", "[crawler][re
   CHECK(f.Count("https://news.example/") > 10);
 }
 
-TEST_CASE("a paused host's work waits for the end of the pause and costs no try", "[crawler][pause]") {
+TEST_CASE("a paused host's work waits for the end of the pause and costs no try",
+          "[crawler][pause]") {
   Fixture f;
   ServeArticles(f.fetcher);
   f.fetcher.SetResponse("https://news.example/", FakePage(Links("news.example", 0, 3)));
@@ -445,15 +477,16 @@ TEST_CASE("a paused host's work waits for the end of the pause and costs no try"
   CHECK(crawler.health().at("news").fetch_errors == 0);
 }
 
-TEST_CASE("a request the fetcher refuses for a pause is deferred to its end, not counted", "[crawler][pause]") {
+TEST_CASE("a request the fetcher refuses for a pause is deferred to its end, not counted",
+          "[crawler][pause]") {
   Fixture f;
   f.fetcher.SetResponse("https://news.example/", FakePage(Links("news.example", 0, 1)));
-  f.fetcher.SetResponse("https://news.example/a/0",
-                        [] {
-                          auto r = FakeFailure(FetchErrorKind::kHostPaused, "host news.example paused by the circuit breaker");
-                          r.retry_in = 7min;
-                          return r;
-                        }());
+  f.fetcher.SetResponse("https://news.example/a/0", [] {
+    auto r =
+        FakeFailure(FetchErrorKind::kHostPaused, "host news.example paused by the circuit breaker");
+    r.retry_in = 7min;
+    return r;
+  }());
   Crawler crawler = f.Make(SetOf({HostSite("news")}));
   REQUIRE(crawler.Seed());
   for (int i = 0; i < 3; ++i) REQUIRE(crawler.Step(0ms));
@@ -467,10 +500,12 @@ TEST_CASE("a request the fetcher refuses for a pause is deferred to its end, not
   CHECK(f.Count("https://news.example/a/0") == 1);
 }
 
-TEST_CASE("a page answered with a long Retry-After is tried again only after the pause", "[crawler][pause]") {
+TEST_CASE("a page answered with a long Retry-After is tried again only after the pause",
+          "[crawler][pause]") {
   Fixture f;
   f.fetcher.SetResponse("https://news.example/", FakePage(Links("news.example", 0, 1)));
-  auto busy = FakeFailure(FetchErrorKind::kHttpStatus, "HTTP 503 from https://news.example/a/0", 503);
+  auto busy =
+      FakeFailure(FetchErrorKind::kHttpStatus, "HTTP 503 from https://news.example/a/0", 503);
   busy.retry_in = 2h;
   f.fetcher.SetResponse("https://news.example/a/0", busy);
   Crawler crawler = f.Make(SetOf({HostSite("news")}));
@@ -479,33 +514,41 @@ TEST_CASE("a page answered with a long Retry-After is tried again only after the
   auto entry = f.store.FindUrl("https://news.example/a/0");
   REQUIRE(entry.has_value());
   REQUIRE(entry->has_value());
-  CHECK((*entry)->attempts == 1);  // the 503 was an answer: one try
+  CHECK((*entry)->attempts == 1);             // the 503 was an answer: one try
   CHECK((*entry)->next_fetch == f.now + 2h);  // not the 5-minute back-off
 }
 
-TEST_CASE("discovery caps: children per index, sitemap depth, links per document, new URLs per poll", "[crawler][caps]") {
+TEST_CASE(
+    "discovery caps: children per index, sitemap depth, links per document, new URLs per poll",
+    "[crawler][caps]") {
   Fixture f;
   f.config.crawl.sitemap_children = 3;
   f.config.crawl.sitemap_depth = 1;
   f.config.crawl.urls_per_document = 50;
   f.config.crawl.new_urls_per_poll = 20;
   ServeArticles(f.fetcher);
-  std::string index = "<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>";
-  for (int i = 0; i < 10; ++i) index += "<sitemap><loc>https://news.example/s" + std::to_string(i) + ".xml</loc></sitemap>";
+  std::string index =
+      "<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>";
+  for (int i = 0; i < 10; ++i)
+    index += "<sitemap><loc>https://news.example/s" + std::to_string(i) + ".xml</loc></sitemap>";
   index += "</sitemapindex>";
   f.fetcher.SetResponse("https://news.example/sitemap.xml", FakePage(index, "application/xml"));
   // A child that is itself an index: its children would be two levels down.
-  f.fetcher.SetResponse("https://news.example/s0.xml",
-                        FakePage("<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
-                                 "<sitemap><loc>https://news.example/deep.xml</loc></sitemap></sitemapindex>",
-                                 "application/xml"));
-  f.fetcher.SetResponse("https://news.example/s1.xml", FakePage(Sitemap("news.example", 0, 100), "application/xml"));
-  f.fetcher.SetResponse("https://news.example/s2.xml", FakePage(Sitemap("news.example", 0, 0), "application/xml"));
+  f.fetcher.SetResponse(
+      "https://news.example/s0.xml",
+      FakePage(
+          "<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+          "<sitemap><loc>https://news.example/deep.xml</loc></sitemap></sitemapindex>",
+          "application/xml"));
+  f.fetcher.SetResponse("https://news.example/s1.xml",
+                        FakePage(Sitemap("news.example", 0, 100), "application/xml"));
+  f.fetcher.SetResponse("https://news.example/s2.xml",
+                        FakePage(Sitemap("news.example", 0, 0), "application/xml"));
   Crawler crawler = f.Make(SetOf({HostSite("news", false, true)}));
   REQUIRE(crawler.Seed());
   for (int i = 0; i < 4; ++i) REQUIRE(crawler.Step(0ms));
   CHECK(f.Count("https://news.example/s2.xml") == 1);
-  CHECK(f.Count("https://news.example/s3.xml") == 0);  // past sitemap_children
+  CHECK(f.Count("https://news.example/s3.xml") == 0);    // past sitemap_children
   CHECK(f.Count("https://news.example/deep.xml") == 0);  // past sitemap_depth
   auto known = [&](int n) { return *f.store.Known("https://news.example/a/" + std::to_string(n)); };
   CHECK(known(19));
@@ -520,7 +563,8 @@ TEST_CASE("discovery caps: children per index, sitemap depth, links per document
   CHECK_FALSE(known(50));  // past urls_per_document: never read
 }
 
-TEST_CASE("articles done long ago leave the frontier but are never fetched again", "[crawler][caps]") {
+TEST_CASE("articles done long ago leave the frontier but are never fetched again",
+          "[crawler][caps]") {
   Fixture f;
   f.config.crawl.retention = 24h;
   f.fetcher.SetResponse("https://news.example/", FakePage(Links("news.example", 0, 2)));
@@ -535,12 +579,13 @@ TEST_CASE("articles done long ago leave the frontier but are never fetched again
   }
   auto row = f.store.FindUrl("https://news.example/a/0");
   REQUIRE(row.has_value());
-  CHECK_FALSE(row->has_value());  // retired
+  CHECK_FALSE(row->has_value());                    // retired
   CHECK(f.Count("https://news.example/a/0") == 1);  // the listing still links it
   CHECK(crawler.health().at("news").new_articles == 2);
 }
 
-TEST_CASE("broken-rule counters are keyed by the rule, not by the page's figures, and bounded", "[crawler][caps]") {
+TEST_CASE("broken-rule counters are keyed by the rule, not by the page's figures, and bounded",
+          "[crawler][caps]") {
   Fixture f;
   std::string links;
   for (int i = 0; i < 40; ++i) links += "<a href='/a/" + std::to_string(i) + "'>x</a>";
@@ -550,8 +595,10 @@ TEST_CASE("broken-rule counters are keyed by the rule, not by the page's figures
     // by a different figure on every page.
     int n = std::stoi(r.url.substr(r.url.rfind('/') + 1));
     std::string text;
-    for (int i = 0; i < 30 + n; ++i) text += "Une phrase assez longue du corps de l'article numéro " + std::to_string(i) + ". ";
-    return FakePage("<html><body><h1>T</h1><article><p class=lead>Court.</p><p>" + text + "</p></article></body></html>");
+    for (int i = 0; i < 30 + n; ++i)
+      text += "Une phrase assez longue du corps de l'article numéro " + std::to_string(i) + ". ";
+    return FakePage("<html><body><h1>T</h1><article><p class=lead>Court.</p><p>" + text +
+                    "</p></article></body></html>");
   });
   Crawler crawler = f.Make(Sites("p.lead"));
   REQUIRE(crawler.Seed());

@@ -1,5 +1,5 @@
 // The DOM every extractor walks: Gumbo's HTML5 tree copied into libxml2.
-#include <catch2/catch.hpp>
+#include "extractors/html/dom.h"
 
 #include <pthread.h>
 #include <sys/wait.h>
@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cassert>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -15,8 +16,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include "extractors/html/dom.h"
 
 // glibc's assert() failure handler, which gleaner defines. <assert.h> declares it only when
 // NDEBUG is unset, and the optimised test builds set it.
@@ -260,7 +259,8 @@ TEST_CASE("a page over the attribute budget keeps its elements and text, with a 
   DomLimits limits;
   limits.max_attributes = 1000;
   std::string page = "<body>";
-  for (int i = 0; i < 100; ++i) page += "<p" + ManyAttributes(20) + ">para " + std::to_string(i) + "</p>";
+  for (int i = 0; i < 100; ++i)
+    page += "<p" + ManyAttributes(20) + ">para " + std::to_string(i) + "</p>";
   auto doc = ParseHtml(page, limits);
   REQUIRE(doc.has_value());
   CHECK(TotalAttributes(doc->root()) == 1000);
@@ -270,8 +270,7 @@ TEST_CASE("a page over the attribute budget keeps its elements and text, with a 
   CHECK(doc->warnings()[0].find("attributes") != std::string::npos);
 }
 
-TEST_CASE("a page within the attribute caps parses with every attribute and no warning",
-          "[dom]") {
+TEST_CASE("a page within the attribute caps parses with every attribute and no warning", "[dom]") {
   DomLimits limits;
   limits.max_attributes = 100;
   std::string page = "<body>";

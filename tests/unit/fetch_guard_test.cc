@@ -19,7 +19,8 @@ HttpServer::Options On(const std::string& address) {
   return o;
 }
 
-TEST_CASE("guard: a redirect to a refused address ends as blocked_address, unsent", "[fetch][guard]") {
+TEST_CASE("guard: a redirect to a refused address ends as blocked_address, unsent",
+          "[fetch][guard]") {
   HttpServer internal(On("127.0.0.2"));
   internal.Route("/secret", HttpReply::Html(kPage));
   HttpServer site;  // 127.0.0.1, allowed by QuickOptions
@@ -38,7 +39,8 @@ TEST_CASE("guard: a redirect to a refused address ends as blocked_address, unsen
   CHECK(fetcher->PausedHosts().empty());
 }
 
-TEST_CASE("guard: allow_networks decides which loopback addresses may be reached", "[fetch][guard]") {
+TEST_CASE("guard: allow_networks decides which loopback addresses may be reached",
+          "[fetch][guard]") {
   HttpServer other(On("127.0.0.3"));
   other.Route("/p", HttpReply::Html(kPage));
   CurlFetcherOptions options = QuickOptions();

@@ -1,11 +1,10 @@
 // Every fixture page (tests/fixtures/pages/<slug>/{source.html, case.json}) extracted with
 // the bundled site rules must give exactly the expected record. A failure names the slug,
 // the field and the first difference.
-#include <filesystem>
-#include <sstream>
-
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "daemon/site_files.h"
 #include "extractors/pipeline.h"
@@ -32,10 +31,12 @@ std::vector<Case> LoadCases() {
   for (const auto& entry : fs::directory_iterator(kPagesDir)) {
     fs::path dir = entry.path();
     if (!fs::exists(dir / "case.json")) continue;
-    cases.push_back({dir.filename().string(), json::parse(testing::ReadFile((dir / "case.json").string())),
+    cases.push_back({dir.filename().string(),
+                     json::parse(testing::ReadFile((dir / "case.json").string())),
                      testing::ReadFile((dir / "source.html").string())});
   }
-  std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) { return a.slug < b.slug; });
+  std::sort(cases.begin(), cases.end(),
+            [](const Case& a, const Case& b) { return a.slug < b.slug; });
   return cases;
 }
 
@@ -45,7 +46,8 @@ std::vector<std::string> Paragraphs(const std::string& body) {
   size_t start = 0;
   while (start <= body.size()) {
     size_t end = body.find("\n\n", start);
-    std::string p = text::CleanText(body.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    std::string p = text::CleanText(
+        body.substr(start, end == std::string::npos ? std::string::npos : end - start));
     if (!p.empty()) out.push_back(p);
     if (end == std::string::npos) break;
     start = end + 2;
@@ -53,19 +55,25 @@ std::vector<std::string> Paragraphs(const std::string& body) {
   return out;
 }
 
-std::string FirstDifference(const std::vector<std::string>& got, const std::vector<std::string>& want) {
+std::string FirstDifference(const std::vector<std::string>& got,
+                            const std::vector<std::string>& want) {
   size_t i = 0;
   while (i < got.size() && i < want.size() && got[i] == want[i]) ++i;
   std::ostringstream s;
-  s << got.size() << " paragraphs, want " << want.size() << "; first difference at paragraph " << i + 1;
+  s << got.size() << " paragraphs, want " << want.size() << "; first difference at paragraph "
+    << i + 1;
   if (i < got.size()) s << ": got '" << got[i].substr(0, 80) << "'";
   if (i < want.size()) s << ", want '" << want[i].substr(0, 80) << "'";
   return s.str();
 }
 
 std::string NormText(const std::string& s) { return text::CleanText(s); }
-std::string NormOpt(const std::optional<std::string>& s) { return s ? text::CleanText(*s) : "<null>"; }
-std::string NormJson(const json& j) { return j.is_null() ? "<null>" : text::CleanText(j.get<std::string>()); }
+std::string NormOpt(const std::optional<std::string>& s) {
+  return s ? text::CleanText(*s) : "<null>";
+}
+std::string NormJson(const json& j) {
+  return j.is_null() ? "<null>" : text::CleanText(j.get<std::string>());
+}
 
 void CheckCase(const Case& c, const rules::SiteSet& sites) {
   const json& want = c.spec["expected"];
@@ -79,10 +87,11 @@ void CheckCase(const Case& c, const rules::SiteSet& sites) {
   CHECK(got->extractor.rfind("rules:" + c.spec["site"].get<std::string>() + "/", 0) == 0);
   for (const char* field : {"title", "source", "source_url", "language", "author"}) {
     if (!want.contains(field)) continue;
-    const std::optional<std::string>& value =
-        std::string(field) == "title" ? got->title : std::string(field) == "source" ? got->source
-        : std::string(field) == "source_url" ? got->source_url : std::string(field) == "language" ? got->language
-        : got->author;
+    const std::optional<std::string>& value = std::string(field) == "title"        ? got->title
+                                              : std::string(field) == "source"     ? got->source
+                                              : std::string(field) == "source_url" ? got->source_url
+                                              : std::string(field) == "language"   ? got->language
+                                                                                   : got->author;
     INFO("field " << field);
     CHECK(NormOpt(value) == NormJson(want[field]));
   }
@@ -100,12 +109,14 @@ void CheckCase(const Case& c, const rules::SiteSet& sites) {
     CHECK(NormOpt(got->body).find(NormJson(leak)) == std::string::npos);
   }
   std::vector<Link> want_related;
-  for (const json& r : want["related"]) want_related.push_back({NormJson(r["title"]), r["url"].get<std::string>()});
+  for (const json& r : want["related"])
+    want_related.push_back({NormJson(r["title"]), r["url"].get<std::string>()});
   std::vector<Link> got_related;
   for (const Link& r : got->related) got_related.push_back({NormText(r.title), r.url});
   CHECK(got_related == want_related);
   REQUIRE(got->ticker.size() == want["ticker_headlines"].get<size_t>());
-  for (auto [key, index] : {std::pair{"ticker_first", size_t{0}}, {"ticker_last", got->ticker.size() - 1}}) {
+  for (auto [key, index] :
+       {std::pair{"ticker_first", size_t{0}}, {"ticker_last", got->ticker.size() - 1}}) {
     if (!want.contains(key)) continue;
     INFO(key);
     CHECK(NormText(got->ticker[index].title) == NormJson(want[key]["title"]));

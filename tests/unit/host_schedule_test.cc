@@ -1,7 +1,7 @@
 // The crawler's host timer: whose turn it is, in round-robin among hosts due together.
-#include <catch2/catch.hpp>
-
 #include "daemon/schedule/host_schedule.h"
+
+#include <catch2/catch.hpp>
 
 namespace gleaner::schedule {
 namespace {

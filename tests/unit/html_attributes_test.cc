@@ -1,10 +1,10 @@
 // The attribute cap that runs before Gumbo: it must see tags where the HTML tokenizer sees
 // them (not inside comments, quoted values or the text of <script>), cut only what is over
 // a cap, and leave everything else byte for byte.
-#include "extractors/html/html_internal_attributes.h"
-
 #include <catch2/catch.hpp>
 #include <string>
+
+#include "extractors/html/html_internal_attributes.h"
 
 namespace gleaner::html::internal {
 namespace {
@@ -36,8 +36,8 @@ TEST_CASE("attributes: the attributes past the per-element cap are cut, the tag 
       {"<p a a a a>", "<p a a >"},  // duplicates cost Gumbo as much as distinct names
       {"<img a/b/c/d>", "<img a/b/>"},
       {"<i a=\"1\"b=\"2\"c=\"3\">", "<i a=\"1\"b=\"2\">"},
-      {"<div a b c d", "<div a b "},          // a tag cut off by the end of the page
-      {"</div a b c d>", "</div a b >"},      // Gumbo reads end tags' attributes too
+      {"<div a b c d", "<div a b "},      // a tag cut off by the end of the page
+      {"</div a b c d>", "</div a b >"},  // Gumbo reads end tags' attributes too
       {"<svg a b c/>", "<svg a b />"},
   };
   for (const Case& c : cases) {
@@ -48,13 +48,11 @@ TEST_CASE("attributes: the attributes past the per-element cap are cut, the tag 
 }
 
 TEST_CASE("attributes: quoted values may hold '>' and '<'", "[html][attributes]") {
-  CHECK(Capped("<div a=\"x>y\" b='<p q r s>' c d>t", 2, 1000) ==
-        "<div a=\"x>y\" b='<p q r s>' >t");
+  CHECK(Capped("<div a=\"x>y\" b='<p q r s>' c d>t", 2, 1000) == "<div a=\"x>y\" b='<p q r s>' >t");
   CHECK(Capped("<a title=\"<b c d e f>\">t</a>", 2, 1000) == "<a title=\"<b c d e f>\">t</a>");
 }
 
-TEST_CASE("attributes: comments, doctype and CDATA-like junk hold no tags",
-          "[html][attributes]") {
+TEST_CASE("attributes: comments, doctype and CDATA-like junk hold no tags", "[html][attributes]") {
   const char* untouched[] = {
       "<!-- <div a b c d> --><p>",
       "<!DOCTYPE html a b c d><p>",
@@ -75,8 +73,8 @@ TEST_CASE("attributes: comments, doctype and CDATA-like junk hold no tags",
 TEST_CASE("attributes: the text of script, style, textarea and title is not markup",
           "[html][attributes]") {
   // Tag-like strings in raw text do not spend the page's budget...
-  CHECK_FALSE(CapAttributes("<script>var s = '<i a b>' + \"<b c d>\";</script><p x y>", 100, 2)
-                  .changed);
+  CHECK_FALSE(
+      CapAttributes("<script>var s = '<i a b>' + \"<b c d>\";</script><p x y>", 100, 2).changed);
   CHECK_FALSE(CapAttributes("<title><b x y></title><p q r>", 100, 2).changed);
   CHECK_FALSE(CapAttributes("<textarea><b x y></TEXTAREA ><p q r>", 100, 2).changed);
   CHECK_FALSE(CapAttributes("<style>a<b x y{}</style ><p q r>", 100, 2).changed);

@@ -1,6 +1,5 @@
 // libxml2's first use from several threads at once (extractors/core/libxml.h).
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <latch>
 #include <optional>

@@ -1,12 +1,12 @@
 // Page metadata: Open Graph, meta tags, JSON-LD, canonical link, language.
-#include <catch2/catch.hpp>
+#include "extractors/html/metadata.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "extractors/html/dom.h"
-#include "extractors/html/metadata.h"
 
 namespace gleaner::html {
 namespace {
@@ -24,17 +24,17 @@ std::string JsonLd(const std::string& json) {
 }
 
 TEST_CASE("the WordPress fixture's metadata", "[metadata]") {
-  std::ifstream in(std::string(GLEANER_SOURCE_DIR) +
-                   "/tests/fixtures/pages/wordpress-fr-2017-09-20-internet-terroristes/source.html");
+  std::ifstream in(
+      std::string(GLEANER_SOURCE_DIR) +
+      "/tests/fixtures/pages/wordpress-fr-2017-09-20-internet-terroristes/source.html");
   std::stringstream buffer;
   buffer << in.rdbuf();
   REQUIRE(!buffer.str().empty());
   PageMetadata meta = Read(buffer.str());
   CHECK(meta.published == Opt("2017-09-20T21:41:00+00:00"));
   CHECK(meta.author == Opt("R\u00e9daction"));
-  CHECK(meta.canonical ==
-        Opt("https://maroc-diplomatique.net/"
-            "la-lutte-contre-lutilisation-dinternet-par-les-terroristes/"));
+  CHECK(meta.canonical == Opt("https://maroc-diplomatique.net/"
+                              "la-lutte-contre-lutilisation-dinternet-par-les-terroristes/"));
   CHECK(meta.language == Opt("fr"));
   CHECK(meta.site_name == Opt("Maroc Diplomatique"));
   REQUIRE(meta.title.has_value());
@@ -72,16 +72,17 @@ TEST_CASE("fallbacks: twitter title, meta date, <time>, og:locale", "[metadata]"
   CHECK(meta.published == Opt("2020-12-17"));
   CHECK(meta.language == Opt("ar"));
   CHECK(meta.description == Opt("OG"));
-  CHECK(Read("<meta name='DC.date' content='2019-05-01'><time datetime='2001-01-01'>")
-            .published == Opt("2019-05-01"));
+  CHECK(Read("<meta name='DC.date' content='2019-05-01'><time datetime='2001-01-01'>").published ==
+        Opt("2019-05-01"));
 }
 
 TEST_CASE("article:author that is a URL is not a name", "[metadata]") {
-  CHECK_FALSE(Read("<meta property='article:author' content='https://facebook.com/x'>")
-                  .author.has_value());
+  CHECK_FALSE(
+      Read("<meta property='article:author' content='https://facebook.com/x'>").author.has_value());
   CHECK(Read("<meta property='article:author' content='Jane Doe'>").author == Opt("Jane Doe"));
-  CHECK(Read("<meta name='author' content='A'><meta property='article:author' content='B'>")
-            .author == Opt("A"));
+  CHECK(
+      Read("<meta name='author' content='A'><meta property='article:author' content='B'>").author ==
+      Opt("A"));
 }
 
 TEST_CASE("JSON-LD article fields, in @graph and arrays, authors of every shape", "[metadata]") {
@@ -126,8 +127,9 @@ TEST_CASE("JSON-LD article fields, in @graph and arrays, authors of every shape"
 }
 
 TEST_CASE("malformed JSON-LD is skipped or repaired, never fatal", "[metadata]") {
-  PageMetadata meta = Read(JsonLd("{not json") + JsonLd("") + JsonLd("[[[[[[[[") +
-                           JsonLd("<!--\n{\"@type\":\"NewsArticle\",\"headline\":\"Line\nbreak\"}\n-->"));
+  PageMetadata meta =
+      Read(JsonLd("{not json") + JsonLd("") + JsonLd("[[[[[[[[") +
+           JsonLd("<!--\n{\"@type\":\"NewsArticle\",\"headline\":\"Line\nbreak\"}\n-->"));
   CHECK(meta.title == Opt("Line break"));
   std::string deep;
   for (int i = 0; i < 5000; ++i) deep += "[";

@@ -170,7 +170,6 @@ TEST_CASE("robots: the size estimate grows with rules and sitemaps", "[robots]")
                             std::string("https://example.org/sitemap.xml").size());
 }
 
-
 // The plain definition of a robots pattern, for comparison: `*` matches any run, a final
 // `$` anchors the end, otherwise the pattern needs only to match a prefix. Exponential in
 // the worst case; for small inputs only.
@@ -224,10 +223,14 @@ TEST_CASE("robots: a long pattern of wildcards against a long path", "[robots]")
 TEST_CASE("robots: a Disallow longer than the cap is truncated, an Allow ignored; both counted",
           "[robots]") {
   const std::string long_tail(kMaxRobotsPatternBytes + 5000, 'b');
-  std::string text = "User-agent: *\n"
-                     "Disallow: /x\n"
-                     "Allow: /x" + long_tail + "\n"      // ignored: it would allow more
-                     "Disallow: /y" + long_tail + "$\n";  // truncated: it forbids more
+  std::string text =
+      "User-agent: *\n"
+      "Disallow: /x\n"
+      "Allow: /x" +
+      long_tail +
+      "\n"  // ignored: it would allow more
+      "Disallow: /y" +
+      long_tail + "$\n";  // truncated: it forbids more
   RobotsRules rules = RobotsRules::Parse(text, "gleaner");
   CHECK(rules.rule_count() == 2);
   CHECK(rules.ignored_overlong_allows() == 1);
@@ -247,8 +250,7 @@ TEST_CASE("robots: a truncated Disallow keeps the weight of its full length", "[
   const std::string allow_tail(kMaxRobotsPatternBytes - 2, 'c');
   const std::string disallow_tail(kMaxRobotsPatternBytes + 100, 'c');
   RobotsRules rules = RobotsRules::Parse(
-      "User-agent: *\nAllow: /d" + allow_tail + "\nDisallow: /d" + disallow_tail + "\n",
-      "gleaner");
+      "User-agent: *\nAllow: /d" + allow_tail + "\nDisallow: /d" + disallow_tail + "\n", "gleaner");
   CHECK_FALSE(rules.IsAllowed("/d" + disallow_tail));
 }
 

@@ -1,9 +1,10 @@
 // One daemon per database: the lock file beside it.
+#include "daemon/schedule/run_lock.h"
+
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
-#include "daemon/schedule/run_lock.h"
 #include "support/run_binary.h"
 
 namespace gleaner::schedule {
@@ -25,7 +26,10 @@ TEST_CASE("a second daemon on the same database is refused, naming the first's p
 TEST_CASE("the lock is free again once its holder lets go", "[lock]") {
   testing::TempDir dir;
   std::string path = RunLockPath(dir.path() + "/g.db");
-  { auto held = RunLock::Acquire(path); REQUIRE(held.has_value()); }
+  {
+    auto held = RunLock::Acquire(path);
+    REQUIRE(held.has_value());
+  }
   CHECK(RunLock::Acquire(path).has_value());
 }
 

@@ -1,11 +1,11 @@
 // CSS selectors as site files write them, checked by the elements they match.
-#include <catch2/catch.hpp>
+#include "extractors/html/selector.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "extractors/html/dom.h"
-#include "extractors/html/selector.h"
 
 namespace gleaner::html {
 namespace {
@@ -23,7 +23,8 @@ constexpr const char* kPage = R"(<!DOCTYPE html>
 <div id="aside" class="articles"><a id="a2" href="/two">two</a><p id="p4" class="Body">Fourth</p></div>
 </body></html>)";
 
-std::vector<std::string> Ids(const Document& doc, std::string_view css, xmlNode* context = nullptr) {
+std::vector<std::string> Ids(const Document& doc, std::string_view css,
+                             xmlNode* context = nullptr) {
   auto selector = CompileSelector(css);
   INFO("selector: " << css);
   REQUIRE(selector.has_value());
@@ -47,17 +48,17 @@ TEST_CASE("CSS selectors match the elements a browser would", "[selector]") {
       {"h1", {"t"}},
       {"H1", {"t"}},
       {"#p2", {"p2"}},
-      {"p.body", {"p2"}},               // class tokens are exact and case-sensitive
-      {".article", {"main"}},           // not "articles"
+      {"p.body", {"p2"}},      // class tokens are exact and case-sensitive
+      {".article", {"main"}},  // not "articles"
       {".article.body", {"main"}},
-      {".lead", {"p1"}},                // not "x-lead"
+      {".lead", {"p1"}},  // not "x-lead"
       {"div > h1", {"t"}},
       {"body > p", {}},
       {"#main a", {"a1"}},
       {"div a", {"a1", "a2"}},
       {"h1 + p", {"p1"}},
       {"h1 ~ p", {"p1", "p2", "p3"}},
-      {"p, h1", {"t", "p1", "p2", "p3", "p4"}},   // document order
+      {"p, h1", {"t", "p1", "p2", "p3", "p4"}},  // document order
       {"[lang]", {"p3"}},
       {"[lang|=fr]", {"p3"}},
       {"[lang|='fr-CA']", {"p3"}},

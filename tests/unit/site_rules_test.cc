@@ -1,8 +1,8 @@
 // Site files are written by people who are not programmers: every mistake must come back
 // as file:line:col and a sentence, never a crash or a silent default.
-#include <catch2/catch.hpp>
-
 #include "extractors/rules/site_rules.h"
+
+#include <catch2/catch.hpp>
 
 namespace gleaner::rules {
 namespace {
@@ -57,20 +57,29 @@ TEST_CASE("site file mistakes name file, line and column", "[rules]") {
   };
   const std::string head = "id: x\nname: X\nlanguage: fr\nurls: '^https://x/'\n";
   const std::vector<Row> rows = {
-      {head + "layouts:\n  - body: p\n    tittle: h1\n", "sites/x.yaml:7:5: unknown key 'tittle' in layout 1"},
-      {head + "id: y\nlayouts:\n  - body: p\n", "sites/x.yaml:5:1: duplicate key 'id' in site file"},
+      {head + "layouts:\n  - body: p\n    tittle: h1\n",
+       "sites/x.yaml:7:5: unknown key 'tittle' in layout 1"},
+      {head + "id: y\nlayouts:\n  - body: p\n",
+       "sites/x.yaml:5:1: duplicate key 'id' in site file"},
       {head + "layouts:\n  - body: 'p[class'\n", "sites/x.yaml:6:11: selector 'p[class'"},
-      {head + "related: '(unclosed'\nlayouts:\n  - body: p\n", "sites/x.yaml:5:10: regex '(unclosed'"},
-      {head + "layouts:\n  - title: h1\n", "sites/x.yaml:6:5: layout 1 ('layout1') needs a 'body' selector"},
+      {head + "related: '(unclosed'\nlayouts:\n  - body: p\n",
+       "sites/x.yaml:5:10: regex '(unclosed'"},
+      {head + "layouts:\n  - title: h1\n",
+       "sites/x.yaml:6:5: layout 1 ('layout1') needs a 'body' selector"},
       {"id: x\nname: X\nlanguage: fr\nlayouts:\n  - body: p\n", "needs 'urls'"},
       {head + "layouts: [\n", "sites/x.yaml:"},
       {head + "language: french\nlayouts:\n  - body: p\n", "duplicate key 'language'"},
-      {"id: x\nname: X\nlanguage: french\nurls: a\nlayouts:\n  - body: p\n", "sites/x.yaml:3:11: 'language' must be an ISO 639-1 code"},
-      {head + "sources:\n  - listing: https://x/\n    every: 500ms\nlayouts:\n  - body: p\n", "sites/x.yaml:7:12: 'every' must be a duration from 1s to 30d (got '500ms')"},
-      {head + "sources:\n  - listing: ftp://x/\nlayouts:\n  - body: p\n", "'listing' must be an http(s) URL"},
-      {head + "sources:\n  - feed: https://x/a\n    sitemap: https://x/b\nlayouts:\n  - body: p\n", "exactly one of"},
+      {"id: x\nname: X\nlanguage: french\nurls: a\nlayouts:\n  - body: p\n",
+       "sites/x.yaml:3:11: 'language' must be an ISO 639-1 code"},
+      {head + "sources:\n  - listing: https://x/\n    every: 500ms\nlayouts:\n  - body: p\n",
+       "sites/x.yaml:7:12: 'every' must be a duration from 1s to 30d (got '500ms')"},
+      {head + "sources:\n  - listing: ftp://x/\nlayouts:\n  - body: p\n",
+       "'listing' must be an http(s) URL"},
+      {head + "sources:\n  - feed: https://x/a\n    sitemap: https://x/b\nlayouts:\n  - body: p\n",
+       "exactly one of"},
       {head + "layouts:\n  - body: p\n    require: [author]\n", "does not declare"},
-      {head + "examples: ['https://elsewhere/']\nlayouts:\n  - body: p\n", "is not matched by the site's 'urls'"},
+      {head + "examples: ['https://elsewhere/']\nlayouts:\n  - body: p\n",
+       "is not matched by the site's 'urls'"},
       {"", "sites/x.yaml:1:1: the site file is empty"},
       {"- a\n- b\n", "site file must be a map"},
   };
@@ -84,10 +93,13 @@ TEST_CASE("site file intervals are bounded", "[rules]") {
   const std::string head = "id: x\nname: X\nlanguage: fr\nurls: '^https://x/'\n";
   const std::string layouts = "layouts:\n  - body: p\n";
   CHECK_THAT(ErrorOf(head + "sources:\n  - listing: https://x/\n    every: 10000000d\n" + layouts),
-             Catch::Contains("sites/x.yaml:7:12: 'every' must be a duration from 1s to 30d (got '10000000d')"));
-  CHECK_THAT(ErrorOf(head + "delay: 400d\n" + layouts),
-             Catch::Contains("sites/x.yaml:5:8: 'delay' must be a duration from 0ms to 1d (got '400d')"));
-  CHECK(ParseSiteRules(head + "delay: 0s\nsources:\n  - feed: https://x/rss\n    every: 30d\n" + layouts, "x.yaml"));
+             Catch::Contains(
+                 "sites/x.yaml:7:12: 'every' must be a duration from 1s to 30d (got '10000000d')"));
+  CHECK_THAT(
+      ErrorOf(head + "delay: 400d\n" + layouts),
+      Catch::Contains("sites/x.yaml:5:8: 'delay' must be a duration from 0ms to 1d (got '400d')"));
+  CHECK(ParseSiteRules(
+      head + "delay: 0s\nsources:\n  - feed: https://x/rss\n    every: 30d\n" + layouts, "x.yaml"));
 }
 
 // An alias is a reference, but everything that reads the tree copies what it points to:
@@ -100,14 +112,17 @@ TEST_CASE("YAML anchors and aliases are refused where they are written", "[rules
              Catch::Contains("sites/x.yaml:5:9: YAML aliases and anchors are not supported"));
   std::string bomb = head + "examples:\n  - &a 'https://x/" + std::string(1000, 'a') + "'\n";
   for (int i = 0; i < 1000; ++i) bomb += "  - *a\n";
-  CHECK_THAT(ErrorOf(bomb + "layouts:\n  - body: p\n"), Catch::Contains("YAML aliases and anchors are not supported"));
+  CHECK_THAT(ErrorOf(bomb + "layouts:\n  - body: p\n"),
+             Catch::Contains("YAML aliases and anchors are not supported"));
 }
 
 TEST_CASE("deep nesting and huge lists are refused cleanly with the file's name", "[rules]") {
-  const std::string head = "id: x\nname: X\nlanguage: fr\nurls: '^https://x/'\nlayouts:\n  - body: p\n";
+  const std::string head =
+      "id: x\nname: X\nlanguage: fr\nurls: '^https://x/'\nlayouts:\n  - body: p\n";
   const size_t cap = 1 << 20;  // the default site_file_bytes
   std::string flow = head + "examples: " + std::string(cap - head.size() - 20, '[');
-  CHECK_THAT(ErrorOf(flow), Catch::Contains("sites/x.yaml:7:75: values nest deeper than 64 levels"));
+  CHECK_THAT(ErrorOf(flow),
+             Catch::Contains("sites/x.yaml:7:75: values nest deeper than 64 levels"));
   std::string maps = head + "examples: ";
   while (maps.size() < cap - 10) maps += "{a: ";
   CHECK_THAT(ErrorOf(maps), Catch::Contains("sites/x.yaml:7:"));
@@ -122,17 +137,21 @@ TEST_CASE("deep nesting and huge lists are refused cleanly with the file's name"
 }
 
 TEST_CASE("a URL owned by two sites is reported, and matching refuses it", "[rules]") {
-  auto a = ParseSiteRules("id: a\nname: A\nlanguage: fr\nurls: '^https://x\\.com/'\n"
-                          "sources:\n  - listing: https://x.com/news\nlayouts:\n  - body: p\n", "a.yaml");
-  auto b = ParseSiteRules("id: b\nname: B\nlanguage: fr\nurls: '^https://x\\.com/news'\nlayouts:\n  - body: p\n",
-                          "b.yaml");
+  auto a = ParseSiteRules(
+      "id: a\nname: A\nlanguage: fr\nurls: '^https://x\\.com/'\n"
+      "sources:\n  - listing: https://x.com/news\nlayouts:\n  - body: p\n",
+      "a.yaml");
+  auto b = ParseSiteRules(
+      "id: b\nname: B\nlanguage: fr\nurls: '^https://x\\.com/news'\nlayouts:\n  - body: p\n",
+      "b.yaml");
   REQUIRE(a.has_value());
   REQUIRE(b.has_value());
   auto set = SiteSet::Create({*a, *b});
   REQUIRE(set.has_value());
   auto overlaps = set->Overlaps();
   REQUIRE(overlaps.size() == 1);
-  CHECK_THAT(overlaps[0], Catch::Contains("https://x.com/news of site 'a' is also owned by site 'b'"));
+  CHECK_THAT(overlaps[0],
+             Catch::Contains("https://x.com/news of site 'a' is also owned by site 'b'"));
   CHECK_FALSE(set->Match("https://x.com/news/1").has_value());
   auto only_a = set->Match("https://x.com/other");
   REQUIRE(only_a.has_value());
@@ -141,7 +160,8 @@ TEST_CASE("a URL owned by two sites is reported, and matching refuses it", "[rul
 }
 
 TEST_CASE("two site files with one id are refused", "[rules]") {
-  auto a = ParseSiteRules("id: a\nname: A\nlanguage: fr\nurls: x\nlayouts:\n  - body: p\n", "one.yaml");
+  auto a =
+      ParseSiteRules("id: a\nname: A\nlanguage: fr\nurls: x\nlayouts:\n  - body: p\n", "one.yaml");
   REQUIRE(a.has_value());
   auto set = SiteSet::Create({*a, *a});
   REQUIRE_FALSE(set.has_value());

@@ -1,18 +1,20 @@
 // The status file is written in a directory the daemon's group can write to: a symlink
 // planted there never makes the daemon write to its target.
+#include "daemon/schedule/status_file.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "daemon/schedule/status_file.h"
 #include "support/run_binary.h"
 
 namespace gleaner::schedule {
 namespace {
 
-TEST_CASE("symlinks planted at the status file's names leave their targets untouched", "[status_file]") {
+TEST_CASE("symlinks planted at the status file's names leave their targets untouched",
+          "[status_file]") {
   testing::TempDir dir;
   std::string victim = dir.Write("victim", "precious\n");
   std::string path = StatusFilePath(dir.path() + "/g.db");
@@ -27,7 +29,8 @@ TEST_CASE("symlinks planted at the status file's names leave their targets untou
   REQUIRE(::stat(path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0640);
   size_t files = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++files;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    ++files;
   CHECK(files == 3);  // victim, the old .tmp link, the status file: no temporary left behind
 }
 

@@ -273,8 +273,9 @@ namespace gleaner::store {
 namespace {
 
 // Any member of the `gleaner` group can write the file, so no connection trusts its schema.
-TEST_CASE("every connection is defensive: SQL cannot rewrite the schema, and the schema is not trusted",
-          "[store][defensive]") {
+TEST_CASE(
+    "every connection is defensive: SQL cannot rewrite the schema, and the schema is not trusted",
+    "[store][defensive]") {
   TempDir dir;
   std::string path = dir.path() + "/gleaner.db";
   REQUIRE(Store::Open(path, OpenMode::kCreate).has_value());
@@ -287,7 +288,8 @@ TEST_CASE("every connection is defensive: SQL cannot rewrite the schema, and the
   REQUIRE(db.has_value());
   // The classic way to corrupt a database from SQL: edit the schema table directly.
   (void)(*db)->Exec("PRAGMA writable_schema = ON");
-  auto edit = (*db)->Exec("UPDATE sqlite_schema SET sql = 'CREATE TABLE articles(x)' WHERE name = 'articles'");
+  auto edit = (*db)->Exec(
+      "UPDATE sqlite_schema SET sql = 'CREATE TABLE articles(x)' WHERE name = 'articles'");
   REQUIRE_FALSE(edit.has_value());
   CHECK(edit.error().code == ErrorCode::kDatabase);
   db->reset();

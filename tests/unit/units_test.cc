@@ -1,12 +1,11 @@
 // Durations and sizes come from people (config, site files, command line): whatever they
 // write, parsing must not overflow, and every value it accepts must be safe to add to a
 // clock's now() in nanoseconds.
-#include <catch2/catch.hpp>
+#include "extractors/core/units.h"
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <limits>
-
-#include "extractors/core/units.h"
 
 namespace gleaner {
 namespace {
@@ -25,7 +24,8 @@ TEST_CASE("every accepted duration fits a clock's nanoseconds from now", "[units
   CHECK(*longest == kMaxDuration);
   // system_clock counts nanoseconds since 1970 in an int64: about 292 years of room.
   using Nanos = std::chrono::nanoseconds;
-  const auto now = std::chrono::duration_cast<Nanos>(std::chrono::system_clock::now().time_since_epoch());
+  const auto now =
+      std::chrono::duration_cast<Nanos>(std::chrono::system_clock::now().time_since_epoch());
   CHECK(std::chrono::duration_cast<Nanos>(*longest).count() <
         std::numeric_limits<Nanos::rep>::max() - now.count());
 }

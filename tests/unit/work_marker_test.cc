@@ -1,18 +1,20 @@
 // The crash-loop breaker's file: what a run that died leaves, and what a clean one does not;
 // and that a symlink planted at its path never makes the daemon write elsewhere.
+#include "daemon/schedule/work_marker.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "daemon/schedule/work_marker.h"
 #include "support/run_binary.h"
 
 namespace gleaner::schedule {
 namespace {
 
-TEST_CASE("the work marker names the page in hand to the next run only if the run died", "[work_marker]") {
+TEST_CASE("the work marker names the page in hand to the next run only if the run died",
+          "[work_marker]") {
   testing::TempDir dir;
   std::string path = WorkMarkerPath(dir.path() + "/g.db");
   CHECK(path == dir.path() + "/g.db.working");
@@ -28,7 +30,8 @@ TEST_CASE("the work marker names the page in hand to the next run only if the ru
   {
     auto marker = WorkMarker::Open(path);
     REQUIRE(marker.has_value());
-    CHECK(marker->left_over() == std::optional<PageInHand>({2, UrlHash("https://news.example/a/2")}));
+    CHECK(marker->left_over() ==
+          std::optional<PageInHand>({2, UrlHash("https://news.example/a/2")}));
     // This run dies too, but before it took any page in hand: a/2 is not named again.
   }
   auto marker = WorkMarker::Open(path);
@@ -36,7 +39,8 @@ TEST_CASE("the work marker names the page in hand to the next run only if the ru
   CHECK_FALSE(marker->left_over().has_value());
 }
 
-TEST_CASE("the work marker names a page by a line of fixed size, whatever its URL's length", "[work_marker]") {
+TEST_CASE("the work marker names a page by a line of fixed size, whatever its URL's length",
+          "[work_marker]") {
   testing::TempDir dir;
   std::string path = WorkMarkerPath(dir.path() + "/g.db");
   const std::string long_url = "https://news.example/a/1?q=" + std::string(100000, 'x');
@@ -59,7 +63,8 @@ TEST_CASE("a work marker that cannot be created is an error naming the path", "[
   CHECK_THAT(marker.error().message, Catch::Contains("/nonexistent-dir/g.db.working"));
 }
 
-TEST_CASE("a symlink planted at the work marker's path is replaced, its target left untouched", "[work_marker]") {
+TEST_CASE("a symlink planted at the work marker's path is replaced, its target left untouched",
+          "[work_marker]") {
   testing::TempDir dir;
   // What a member of the daemon's group could do in the shared state directory.
   std::string victim = dir.Write("victim", "precious\n");
@@ -86,7 +91,8 @@ TEST_CASE("a work marker holding anything else names no page", "[work_marker]") 
   testing::TempDir dir;
   std::string path = WorkMarkerPath(dir.path() + "/g.db");
   for (const std::string& content :
-       {std::string("https://news.example/a/1\n"), std::string("12 nothex\n"), std::string("-4 0123456789abcdef\n"),
+       {std::string("https://news.example/a/1\n"), std::string("12 nothex\n"),
+        std::string("-4 0123456789abcdef\n"),
         std::string("00000000000000000012 0123456789abcdef0\n"), std::string(100000, '9')}) {
     dir.Write("g.db.working", content);
     auto marker = WorkMarker::Open(path);
