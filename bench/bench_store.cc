@@ -22,7 +22,7 @@ using namespace gleaner::store;
 
 constexpr int kDefaultRecords = 100000;
 constexpr size_t kStoreBatch = 500;   // as `gleaner store`
-constexpr int kClaimBatch = 100;      // as the issue asks
+constexpr int kClaimBatch = 100;      // `queue claim --limit 100`, as in the README
 constexpr int kDistinctBodies = 997;  // bodies are reused (prime: no alignment with batches)
 
 // A French news body of about 4 KB, like the fixtures: 8 paragraphs of ~500 characters.

@@ -161,7 +161,7 @@ Result<void> Database::Configure() {
   // or claim means a redelivery, and a lost stored article rolls back with its frontier entry,
   // so the daemon fetches it again. FULL would sync on every commit: one fsync per claim and
   // per ack (about 6 ms each on this box's disk) would cap claim+ack near 9,000 articles/s,
-  // below the 20,000/s the issue targets.
+  // below the 20,000/s a consumer of a busy box needs (bench/bench_store.cc).
   return Exec("PRAGMA synchronous = NORMAL");
 }
 
