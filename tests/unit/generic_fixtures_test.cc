@@ -73,33 +73,36 @@ TEST_CASE("every fixture page extracted without rules gives its article", "[gene
   for (const fs::path& dir : dirs) {
     if (!fs::exists(dir / "case.json")) continue;
     ++cases;
-    json spec = json::parse(testing::ReadFile((dir / "case.json").string()));
-    std::string html = testing::ReadFile((dir / "source.html").string());
-    const json& want = spec["expected"];
-    PageInput page{html, spec["url"].get<std::string>(),
-                   spec["http_headers"].value("Content-Type", std::string("text/html"))};
-    ExtractOptions options;
-    options.generic_only = true;
-    auto got = ExtractPage(page, nullptr, options);
-    INFO("case " << dir.filename().string());
-    REQUIRE(got.has_value());
-    CHECK(got->extractor == "generic");
-    REQUIRE(got->body.has_value());
-    double f1 = TokenF1(*got->body, want["body"].get<std::string>());
-    INFO("body token F1 " << f1);
-    CHECK(f1 >= kMinTokenF1);
-    CHECK(got->title.value_or("") == text::CleanText(want["title"].get<std::string>()));
-    std::string body = text::CleanText(*got->body);
-    for (const json& leak : want.value("body_must_not_contain", json::array())) {
-      std::string needle = text::CleanText(leak.get<std::string>());
-      INFO("leak '" << needle << "'");
-      CHECK(body.find(needle) == std::string::npos);
+    // One section per page: a page that fails (even a REQUIRE) does not hide the others.
+    DYNAMIC_SECTION("case " << dir.filename().string()) {
+      json spec = json::parse(testing::ReadFile((dir / "case.json").string()));
+      std::string html = testing::ReadFile((dir / "source.html").string());
+      const json& want = spec["expected"];
+      PageInput page{html, spec["url"].get<std::string>(),
+                     spec["http_headers"].value("Content-Type", std::string("text/html"))};
+      ExtractOptions options;
+      options.generic_only = true;
+      auto got = ExtractPage(page, nullptr, options);
+      INFO("case " << dir.filename().string());
+      REQUIRE(got.has_value());
+      CHECK(got->extractor == "generic");
+      REQUIRE(got->body.has_value());
+      double f1 = TokenF1(*got->body, want["body"].get<std::string>());
+      INFO("body token F1 " << f1);
+      CHECK(f1 >= kMinTokenF1);
+      CHECK(got->title.value_or("") == text::CleanText(want["title"].get<std::string>()));
+      std::string body = text::CleanText(*got->body);
+      for (const json& leak : want.value("body_must_not_contain", json::array())) {
+        std::string needle = text::CleanText(leak.get<std::string>());
+        INFO("leak '" << needle << "'");
+        CHECK(body.find(needle) == std::string::npos);
+      }
+      if (want.contains("ticker_headlines")) {
+        CHECK(got->ticker.size() == want["ticker_headlines"].get<size_t>());
+      }
+      if (want.contains("language"))
+        CHECK(got->language.value_or("") == want["language"].get<std::string>());
     }
-    if (want.contains("ticker_headlines")) {
-      CHECK(got->ticker.size() == want["ticker_headlines"].get<size_t>());
-    }
-    if (want.contains("language"))
-      CHECK(got->language.value_or("") == want["language"].get<std::string>());
   }
   CHECK(cases > 0);
 }
