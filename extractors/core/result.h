@@ -29,8 +29,15 @@ struct Error {
   int ExitCode() const { return static_cast<int>(code); }
 };
 
+// tl::expected under a [[nodiscard]] name: dropping a Result drops its error unread, so the
+// compiler warns wherever a call's Result is ignored (write `(void)` where that is meant).
 template <typename T>
-using Result = tl::expected<T, Error>;
+class [[nodiscard]] Result : public tl::expected<T, Error> {
+ public:
+  using tl::expected<T, Error>::expected;
+  Result(const tl::expected<T, Error>& other) : tl::expected<T, Error>(other) {}
+  Result(tl::expected<T, Error>&& other) : tl::expected<T, Error>(std::move(other)) {}
+};
 
 // Shorthand for `return Fail(ErrorCode::kInput, "...")` inside a Result-returning function.
 inline tl::unexpected<Error> Fail(ErrorCode code, std::string message) {
