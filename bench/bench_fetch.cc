@@ -19,9 +19,6 @@
 
 #include "daemon/fetch/curl_fetcher.h"
 #include "tests/support/http_server.h"
-// bench/CMakeLists.txt links each program with gleaner_daemon only; compiling the test
-// server in here lets the benchmark and the tests share one server.
-#include "tests/support/http_server.cc"  // NOLINT(build/include)
 
 namespace {
 
