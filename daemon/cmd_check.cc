@@ -4,7 +4,7 @@
 
 #include "daemon/cmd_common.h"
 #include "daemon/commands.h"
-#include "daemon/site_files.h"
+#include "daemon/settings/site_files.h"
 
 namespace gleaner::cli {
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "daemon/args.h"
-#include "daemon/config.h"
+#include "daemon/settings/config.h"
 #include "extractors/core/result.h"
 
 namespace gleaner::cli {

@@ -6,7 +6,7 @@
 
 #include "daemon/cmd_common.h"
 #include "daemon/commands.h"
-#include "daemon/site_files.h"
+#include "daemon/settings/site_files.h"
 #include "extractors/pipeline.h"
 
 namespace gleaner::cli {

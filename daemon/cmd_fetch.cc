@@ -14,7 +14,7 @@
 #include "daemon/fetch/curl_fetcher.h"
 #include "daemon/log.h"
 #include "daemon/schedule/crawler.h"
-#include "daemon/site_files.h"
+#include "daemon/settings/site_files.h"
 #include "daemon/store/store.h"
 #include "extractors/core/url.h"
 #include "extractors/pipeline.h"

@@ -18,7 +18,7 @@
 #include "daemon/schedule/signals.h"
 #include "daemon/schedule/status_file.h"
 #include "daemon/schedule/work_marker.h"
-#include "daemon/site_files.h"
+#include "daemon/settings/site_files.h"
 #include "daemon/store/store.h"
 
 namespace gleaner::cli {

@@ -30,10 +30,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "daemon/config.h"
 #include "daemon/fetch/fetcher.h"
 #include "daemon/schedule/host_schedule.h"
 #include "daemon/schedule/work_marker.h"
+#include "daemon/settings/config.h"
 #include "daemon/store/store.h"
 #include "extractors/rules/site_rules.h"
 

@@ -1,4 +1,4 @@
-#include "daemon/site_files.h"
+#include "daemon/settings/site_files.h"
 
 #include <algorithm>
 #include <cerrno>
