@@ -13,7 +13,7 @@
 #include "daemon/commands.h"
 #include "daemon/fetch/curl_fetcher.h"
 #include "daemon/log.h"
-#include "daemon/schedule/crawler.h"
+#include "daemon/schedule/fetch_outcome.h"
 #include "daemon/settings/site_files.h"
 #include "daemon/store/store.h"
 #include "extractors/core/url.h"
@@ -146,24 +146,6 @@ Result<Article> ExtractFetched(const std::string& given_url, const fetch::FetchR
   return article;
 }
 
-// `--store`: the record and the fetch go into the database in one transaction, as the
-// daemon would write them (the frontier entry is marked done with the new validators).
-Result<void> StoreFetched(const Config& config, const std::string& url, const fetch::FetchResult& r,
-                          const Article& article) {
-  auto store = store::Store::Open(config.database, store::OpenMode::kCreate);
-  if (!store) return tl::unexpected(store.error());
-  store::WriteBatch batch;
-  if (auto ok = batch.PutArticle(article); !ok) return ok;
-  store::FetchOutcome outcome =
-      schedule::SucceededFetch(url, store::UrlKind::kArticle, article.site, r);
-  outcome.state = store::FrontierState::kDone;
-  outcome.next_fetch = store::Now();
-  if (auto ok = batch.RecordFetch(std::move(outcome)); !ok) return ok;
-  auto written = store->Write(batch, store::Now());
-  if (!written) return tl::unexpected(written.error());
-  return {};
-}
-
 }  // namespace
 
 int CmdFetch(const CommandArgs& argv) {
@@ -214,7 +196,8 @@ int CmdFetch(const CommandArgs& argv) {
   auto article = ExtractFetched(url, result, *sites, *args, *config);
   if (!article) return ReportError("fetch", article.error());
   if (args->Has("store")) {
-    if (auto stored = StoreFetched(*config, url, result, *article); !stored) {
+    if (auto stored = schedule::StoreFetchedArticle(config->database, url, result, *article);
+        !stored) {
       return ReportError("fetch", stored.error());
     }
   }

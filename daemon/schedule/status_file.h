@@ -14,7 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/schedule/crawler.h"
+#include "daemon/fetch/fetcher.h"
+#include "daemon/schedule/health.h"
 #include "extractors/core/result.h"
 
 namespace gleaner::schedule {
