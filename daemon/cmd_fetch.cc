@@ -2,27 +2,23 @@
 //                    [--pretty]`
 // Fetches one URL now through the real fetcher (robots.txt, politeness, caps all apply),
 // then either extracts it into an article record or, with --raw, prints the HTTP outcome
-// (CONTRACT.md "gleaner fetch --raw URL").
+// (docs/CONTRACT.md "gleaner fetch --raw URL").
 #include <cstdio>
-#include <exception>
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "daemon/cmd_common.h"
 #include "daemon/commands.h"
 #include "daemon/fetch/curl_fetcher.h"
 #include "daemon/log.h"
 #include "daemon/schedule/fetch_outcome.h"
 #include "daemon/settings/site_files.h"
-#include "daemon/store/store.h"
 #include "extractors/core/url.h"
 #include "extractors/pipeline.h"
 
 namespace gleaner::cli {
 namespace {
 
-constexpr const char* kHelp =
+constexpr std::string_view kHelp =
     "usage: gleaner fetch [options] URL\n"
     "\n"
     "Fetches URL now, obeying robots.txt, the politeness delay and every cap (size, time,\n"
@@ -45,25 +41,23 @@ constexpr const char* kHelp =
     "(see fetch.allow_networks), 6 HTTP error status, 7 refused by robots.txt (and 1, 2, 3\n"
     "for configuration, usage and input errors such as a URL over 4096 bytes).\n";
 
-ArgSpec Spec() {
-  return {{"site", "sites", "config", "body", "db"}, {"raw", "pretty", "store", "help"}, {}};
+Result<void> CheckArguments(const Args& args) {
+  if (args.positional.size() != 1) return Fail(ErrorCode::kUsage, "exactly one URL expected");
+  const std::string& url = args.positional[0];
+  if (url.size() > kMaxUrlBytes) {
+    return Fail(ErrorCode::kInput, "the URL is " + std::to_string(url.size()) +
+                                       " bytes long; gleaner fetches URLs of at most " +
+                                       std::to_string(kMaxUrlBytes) + " bytes");
+  }
+  // Other schemes parse, and are refused by the fetcher (exit 5).
+  if (!ParseUrl(url)) return Fail(ErrorCode::kUsage, "not an absolute URL: '" + url + "'");
+  return {};
 }
 
 // Logs (retries, Retry-After, breaker) go to stderr (SetupLogging): stdout carries only
 // the record.
-void RouteLogsToStderr(const std::string& level) {
-  if (auto ok = SetupLogging(level); !ok) {
-    std::fprintf(stderr, "gleaner fetch: %s\n", ok.error().message.c_str());
-  }
-}
-
-// Sites as `extract` loads them: a missing default directory means no sites.
-Result<rules::SiteSet> LoadSitesFor(const Args& args, const Config& config) {
-  std::error_code ec;
-  if (!args.Has("sites") && !std::filesystem::is_directory(config.sites_dir, ec)) {
-    return rules::SiteSet{};
-  }
-  return LoadSites(config.sites_dir, config.limits.max_site_file_bytes);
+void RouteLogsToStderr(std::string_view name, const std::string& level) {
+  if (auto ok = SetupLogging(level); !ok) ReportError(name, ok.error());
 }
 
 // The site whose language and delay shape the request: --site ID, else the URL's owner.
@@ -146,64 +140,61 @@ Result<Article> ExtractFetched(const std::string& given_url, const fetch::FetchR
   return article;
 }
 
-}  // namespace
-
-int CmdFetch(const CommandArgs& argv) {
-  auto args = ParseArgs(argv, Spec());
-  if (!args) return ReportError("fetch", args.error());
-  if (args->Has("help")) {
-    std::fputs(kHelp, stdout);
-    return 0;
-  }
-  if (args->positional.size() != 1) {
-    return ReportError("fetch", {ErrorCode::kUsage, "exactly one URL expected (see --help)"});
-  }
-  const std::string url = args->positional[0];
-  if (url.size() > kMaxUrlBytes) {
-    return ReportError("fetch",
-                       {ErrorCode::kInput, "the URL is " + std::to_string(url.size()) +
-                                               " bytes long; gleaner fetches URLs of at most " +
-                                               std::to_string(kMaxUrlBytes) + " bytes"});
-  }
-  if (!ParseUrl(url)) {  // other schemes parse, and are refused by the fetcher (exit 5)
-    return ReportError("fetch", {ErrorCode::kUsage, "not an absolute URL: '" + url + "'"});
-  }
-  auto config = ConfigFromArgs(*args);
-  if (!config) return ReportError("fetch", config.error());
-  RouteLogsToStderr(config->log_level);
-  auto sites = LoadSitesFor(*args, *config);
-  if (!sites) return ReportError("fetch", sites.error());
-  auto site = SiteFor(*args, *sites, url, config->sites_dir);
-  if (!site) return ReportError("fetch", site.error());
+int Fetch(const Invocation& in) {
+  const Args& args = in.args;
+  const Config& config = *in.config;
+  const std::string& url = args.positional[0];
+  RouteLogsToStderr(in.name, config.log_level);
+  auto site = SiteFor(args, *in.sites, url, config.sites_dir);
+  if (!site) return ReportError(in.name, site.error());
 
   fetch::CurlFetcherOptions options;
-  options.settings = config->fetch;
+  options.settings = config.fetch;
   auto fetcher = fetch::CurlFetcher::Create(options);
-  if (!fetcher) return ReportError("fetch", fetcher.error());
+  if (!fetcher) return ReportError(in.name, fetcher.error());
   fetch::FetchResult result = fetch::FetchOne(**fetcher, RequestFor(url, *site));
 
-  if (auto body_file = args->Value("body"); body_file && result.status != 0) {
+  if (auto body_file = args.Value("body"); body_file && result.status != 0) {
     if (auto saved = SaveBody(*body_file, result.body); !saved) {
-      return ReportError("fetch", saved.error());
+      return ReportError(in.name, saved.error());
     }
   }
-  if (args->Has("raw")) {
-    std::printf("%s\n", RawRecord(url, result, args->Has("pretty")).c_str());
+  if (args.Has("raw")) {
+    std::printf("%s\n", RawRecord(url, result, args.Has("pretty")).c_str());
     std::fflush(stdout);
-    return result.ok() ? 0 : ReportError("fetch", FetchError(result));
+    return result.ok() ? kExitOk : ReportError(in.name, FetchError(result));
   }
-  if (!result.ok()) return ReportError("fetch", FetchError(result));
-  auto article = ExtractFetched(url, result, *sites, *args, *config);
-  if (!article) return ReportError("fetch", article.error());
-  if (args->Has("store")) {
-    if (auto stored = schedule::StoreFetchedArticle(config->database, url, result, *article);
-        !stored) {
-      return ReportError("fetch", stored.error());
-    }
+  if (!result.ok()) return ReportError(in.name, FetchError(result));
+  auto article = ExtractFetched(url, result, *in.sites, args, config);
+  if (!article) return ReportError(in.name, article.error());
+  if (args.Has("store")) {
+    auto stored = schedule::StoreFetchedArticle(config.database, url, result, *article);
+    if (!stored) return ReportError(in.name, stored.error());
   }
-  std::printf("%s\n", ArticleToJson(*article, args->Has("pretty")).c_str());
+  std::printf("%s\n", ArticleToJson(*article, args.Has("pretty")).c_str());
   std::fflush(stdout);
-  return 0;
+  return kExitOk;
+}
+
+}  // namespace
+
+const Command& FetchCommand() {
+  static const Command command{
+      .name = "fetch",
+      .summary = "fetch one URL now (robots.txt and caps apply) and extract it",
+      .help = kHelp,
+      .flags = {{"site", true},
+                {"sites", true},
+                {"body", true},
+                {"db", true},
+                {"raw", false},
+                {"pretty", false},
+                {"store", false}},
+      .needs = {.sites = SitesNeed::kIfPresent},
+      .check_arguments = CheckArguments,
+      .run = Fetch,
+  };
+  return command;
 }
 
 }  // namespace gleaner::cli

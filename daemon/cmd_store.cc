@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "daemon/args.h"
-#include "daemon/cmd_common.h"
 #include "daemon/commands.h"
 #include "daemon/store/store.h"
 #include "extractors/core/article.h"
@@ -17,10 +15,9 @@
 namespace gleaner::cli {
 namespace {
 
-using store::OpenMode;
 using store::Store;
 
-constexpr char kStoreHelp[] =
+constexpr std::string_view kStoreHelp =
     "usage: gleaner store [--db PATH] [--config FILE] PAGE.json... | -\n"
     "\n"
     "Stores article records (as printed by `gleaner extract`) in the database and queues\n"
@@ -115,7 +112,7 @@ class Storer {
     FileCounts counts;
     RecordReader reader(in);
     RawRecord raw;
-    int exit = 0;
+    int exit = kExitOk;
     while (reader.Next(raw)) {
       ++counts.records;
       if (IsExtractFailure(raw.text)) {
@@ -123,9 +120,10 @@ class Storer {
         continue;
       }
       if (auto ok = Add(raw, name, counts); !ok) exit = ok.error().ExitCode();
-      if (batch_.size() >= kRecordsPerBatch && !Flush(counts)) return 8;
+      if (batch_.size() >= kRecordsPerBatch && !Flush(counts))
+        return ExitCode(ErrorCode::kDatabase);
     }
-    if (!Flush(counts)) return 8;
+    if (!Flush(counts)) return ExitCode(ErrorCode::kDatabase);
     if (counts.bad > kMaxReportedBadRecords) {
       std::fprintf(stderr, "gleaner store: %s: %d more bad records not shown\n", name.c_str(),
                    counts.bad - kMaxReportedBadRecords);
@@ -173,9 +171,9 @@ class Storer {
 
 int StoreInputs(Store& db, const std::vector<std::string>& inputs) {
   Storer storer(db);
-  int first_failure = 0;
+  int first_failure = kExitOk;
   for (const std::string& input : inputs) {
-    int code = 0;
+    int code = kExitOk;
     if (input == "-") {
       code = storer.StoreStream(std::cin, "<stdin>");
     } else {
@@ -187,34 +185,33 @@ int StoreInputs(Store& db, const std::vector<std::string>& inputs) {
         code = storer.StoreStream(file, input);
       }
     }
-    if (code == static_cast<int>(ErrorCode::kDatabase)) return code;
-    if (first_failure == 0) first_failure = code;
+    if (code == ExitCode(ErrorCode::kDatabase)) return code;
+    if (first_failure == kExitOk) first_failure = code;
   }
   return first_failure;
 }
 
+Result<void> CheckArguments(const Args& args) {
+  if (args.positional.empty())
+    return Fail(ErrorCode::kUsage, "no input (give files, or - for stdin)");
+  return {};
+}
+
+int StoreCommandRun(const Invocation& in) { return StoreInputs(*in.store, in.args.positional); }
+
 }  // namespace
 
-int CmdStore(const CommandArgs& argv) {
-  auto args = ParseArgs(argv, {{"db", "config"}, {"help"}, {}});
-  if (!args) {
-    std::fprintf(stderr, "gleaner store: %s\n(see gleaner store --help)\n",
-                 args.error().message.c_str());
-    return static_cast<int>(ErrorCode::kUsage);
-  }
-  if (args->Has("help")) {
-    std::fputs(kStoreHelp, stdout);
-    return 0;
-  }
-  if (args->positional.empty()) {
-    std::fprintf(stderr, "gleaner store: no input (give files, or - for stdin)\n");
-    return static_cast<int>(ErrorCode::kUsage);
-  }
-  auto config = ConfigFromArgs(*args);
-  if (!config) return ReportError("store", config.error());
-  auto db = Store::Open(config->database, OpenMode::kCreate);
-  if (!db) return ReportError("store", db.error());
-  return StoreInputs(*db, args->positional);
+const Command& StoreCommand() {
+  static const Command command{
+      .name = "store",
+      .summary = "store article records in the database and queue them",
+      .help = kStoreHelp,
+      .flags = {{"db", true}},
+      .needs = {.database = DatabaseNeed::kCreate},
+      .check_arguments = CheckArguments,
+      .run = StoreCommandRun,
+  };
+  return command;
 }
 
 }  // namespace gleaner::cli

@@ -334,4 +334,13 @@ Result<Config> LoadConfig(const std::optional<std::string>& explicit_path) {
   return ParseConfig(*text, *path, in_tree);
 }
 
+Result<Config> LoadConfigWithOverrides(const ConfigOverrides& overrides) {
+  auto config = LoadConfig(overrides.config_file);
+  if (!config) return config;
+  if (overrides.sites_dir) config->sites_dir = *overrides.sites_dir;
+  if (overrides.database) config->database = *overrides.database;
+  if (overrides.log_level) config->log_level = *overrides.log_level;
+  return config;
+}
+
 }  // namespace gleaner

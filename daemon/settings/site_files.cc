@@ -88,4 +88,11 @@ Result<rules::SiteSet> LoadSites(const std::string& dir, uint64_t max_file_bytes
   return set;
 }
 
+Result<rules::SiteSet> LoadSitesIfPresent(const std::string& dir, uint64_t max_file_bytes,
+                                          bool dir_required) {
+  std::error_code ec;
+  if (!dir_required && !fs::is_directory(dir, ec)) return rules::SiteSet{};
+  return LoadSites(dir, max_file_bytes);
+}
+
 }  // namespace gleaner
