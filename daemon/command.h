@@ -69,7 +69,10 @@ struct Invocation {
 struct Command {
   std::string_view name;     // as typed: "extract", or "claim" for a subcommand of `queue`
   std::string_view summary;  // one line of `gleaner --help`; empty for subcommands
-  std::string_view help;     // the whole text `--help` prints (stdout, exit 0)
+  // The whole text `--help` prints (stdout, exit 0). Written by hand rather than assembled
+  // from `flags`: each command lays its options out its own way, and people and scripts
+  // already read these texts. tests/unit/command_test.cc checks every flag is in it.
+  std::string_view help;
   // The options besides --config FILE and --help, which every command takes. An option not
   // listed, one given twice, or a value missing is a usage error.
   std::vector<Flag> flags;
