@@ -10,10 +10,10 @@
 #include "daemon/commands.h"
 #include "daemon/fetch/curl_fetcher.h"
 #include "daemon/log.h"
+#include "daemon/schedule/fetch_now.h"
 #include "daemon/schedule/fetch_outcome.h"
-#include "daemon/settings/site_files.h"
+#include "extractors/core/article.h"
 #include "extractors/core/url.h"
-#include "extractors/pipeline.h"
 
 namespace gleaner::cli {
 namespace {
@@ -72,31 +72,6 @@ Result<const rules::SiteRules*> SiteFor(const Args& args, const rules::SiteSet& 
   return sites.Match(url);
 }
 
-fetch::FetchRequest RequestFor(const std::string& url, const rules::SiteRules* site) {
-  fetch::FetchRequest request;
-  request.url = url;
-  if (site != nullptr) {
-    request.site = site->id;
-    request.accept_language = site->language;
-    request.delay = site->delay;
-  }
-  return request;
-}
-
-// The message says which failure it was: its class first, then the fetcher's detail.
-Error FetchError(const fetch::FetchResult& r) {
-  ErrorCode code = fetch::ErrorCodeFor(r.error_kind);
-  switch (code) {
-    case ErrorCode::kRobots:
-      return {code, "refused by robots.txt: " + r.error};
-    case ErrorCode::kHttpStatus:
-      return {code, "HTTP error status: " + r.error};
-    default:
-      return {code, "network failure (" + std::string(fetch::ErrorKindName(r.error_kind)) +
-                        "): " + r.error};
-  }
-}
-
 std::string RawRecord(const std::string& given_url, const fetch::FetchResult& r, bool pretty) {
   using nlohmann::ordered_json;
   ordered_json headers = ordered_json::object();
@@ -124,22 +99,6 @@ Result<void> SaveBody(const std::string& path, const std::string& body) {
   return {};
 }
 
-// The extraction of a fetched page: the record's URL is the URL given (CONTRACT.md), and a
-// redirect is noted in the warnings.
-Result<Article> ExtractFetched(const std::string& given_url, const fetch::FetchResult& r,
-                               const rules::SiteSet& sites, const Args& args,
-                               const Config& config) {
-  PageInput page{r.body, given_url, r.content_type};
-  ExtractOptions options;
-  options.limits = DomLimitsFrom(config.limits);
-  options.site_id = args.Value("site");
-  auto article = ExtractPage(page, &sites, options);
-  if (article && r.final_url != given_url) {
-    article->warnings.push_back("redirected to " + r.final_url);
-  }
-  return article;
-}
-
 int Fetch(const Invocation& in) {
   const Args& args = in.args;
   const Config& config = *in.config;
@@ -152,7 +111,7 @@ int Fetch(const Invocation& in) {
   options.settings = config.fetch;
   auto fetcher = fetch::CurlFetcher::Create(options);
   if (!fetcher) return ReportError(in.name, fetcher.error());
-  fetch::FetchResult result = fetch::FetchOne(**fetcher, RequestFor(url, *site));
+  fetch::FetchResult result = fetch::FetchOne(**fetcher, schedule::RequestFor(url, *site));
 
   if (auto body_file = args.Value("body"); body_file && result.status != 0) {
     if (auto saved = SaveBody(*body_file, result.body); !saved) {
@@ -162,10 +121,11 @@ int Fetch(const Invocation& in) {
   if (args.Has("raw")) {
     std::printf("%s\n", RawRecord(url, result, args.Has("pretty")).c_str());
     std::fflush(stdout);
-    return result.ok() ? kExitOk : ReportError(in.name, FetchError(result));
+    return result.ok() ? kExitOk : ReportError(in.name, schedule::FetchFailure(result));
   }
-  if (!result.ok()) return ReportError(in.name, FetchError(result));
-  auto article = ExtractFetched(url, result, *in.sites, args, config);
+  if (!result.ok()) return ReportError(in.name, schedule::FetchFailure(result));
+  auto article =
+      schedule::ExtractFetched(url, result, *in.sites, args.Value("site"), config.limits);
   if (!article) return ReportError(in.name, article.error());
   if (args.Has("store")) {
     auto stored = schedule::StoreFetchedArticle(config.database, url, result, *article);
