@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/site_files.h"
+#include "daemon/settings/site_files.h"
 #include "extractors/pipeline.h"
 
 namespace fs = std::filesystem;

@@ -30,8 +30,9 @@ struct Args {
   std::optional<std::string> Value(const std::string& name) const;
 };
 
-// Parses argv[first..] against spec. Returns kUsage naming the offending argument on an
-// unknown option, a missing value, or a repeated non-repeatable option.
+// Parses `argv`, the arguments after the command's name, against spec. Returns kUsage naming
+// the offending argument on an unknown option, a missing value, or a repeated
+// non-repeatable option.
 Result<Args> ParseArgs(const std::vector<std::string>& argv, const ArgSpec& spec);
 
 }  // namespace gleaner::cli

@@ -3,8 +3,6 @@
 #include <cstdio>
 #include <string>
 
-#include "daemon/args.h"
-#include "daemon/cmd_common.h"
 #include "daemon/commands.h"
 #include "daemon/store/store.h"
 #include "extractors/core/article.h"
@@ -15,7 +13,7 @@ namespace {
 
 using store::StoredArticle;
 
-constexpr char kExportHelp[] =
+constexpr std::string_view kExportHelp =
     "usage: gleaner export [--since TIME] [--site ID] [--format jsonl|csv] [--db PATH]\n"
     "                      [--config FILE]\n"
     "\n"
@@ -40,11 +38,6 @@ constexpr char kExportHelp[] =
     "\n"
     "Exit codes: 0 ok (also when nothing matches); 2 usage; 3 the database does not exist;\n"
     "8 database error.\n";
-
-int UsageError(const std::string& message) {
-  std::fprintf(stderr, "gleaner export: %s\n(see gleaner export --help)\n", message.c_str());
-  return static_cast<int>(ErrorCode::kUsage);
-}
 
 // An ISO 8601 time, or a duration counted back from `now`.
 Result<store::Time> ParseSince(const std::string& text, store::Time now) {
@@ -115,43 +108,54 @@ void PrintCsvLine(const StoredArticle& stored) {
   std::fwrite(line.data(), 1, line.size(), stdout);
 }
 
-}  // namespace
+Result<void> CheckArguments(const Args& args) {
+  if (!args.positional.empty())
+    return Fail(ErrorCode::kUsage, "unexpected argument '" + args.positional[0] + "'");
+  std::string format = args.Value("format").value_or("jsonl");
+  if (format != "jsonl" && format != "csv")
+    return Fail(ErrorCode::kUsage, "--format must be jsonl or csv, not '" + format + "'");
+  if (auto since = args.Value("since")) {
+    if (auto time = ParseSince(*since, store::Now()); !time) return tl::unexpected(time.error());
+  }
+  return {};
+}
 
-int CmdExport(const CommandArgs& argv) {
-  auto args = ParseArgs(argv, {{"db", "config", "since", "site", "format"}, {"help"}, {}});
-  if (!args) return UsageError(args.error().message);
-  if (args->Has("help")) {
-    std::fputs(kExportHelp, stdout);
-    return 0;
-  }
-  if (!args->positional.empty())
-    return UsageError("unexpected argument '" + args->positional[0] + "'");
-  std::string format = args->Value("format").value_or("jsonl");
-  if (format != "jsonl" && format != "csv") {
-    return UsageError("--format must be jsonl or csv, not '" + format + "'");
-  }
+int Export(const Invocation& in) {
+  const Args& args = in.args;
+  bool csv = args.Value("format") == "csv";
   store::ArticleFilter filter;
-  filter.site = args->Value("site");
-  if (auto since = args->Value("since")) {
-    auto time = ParseSince(*since, store::Now());
-    if (!time) return UsageError(time.error().message);
+  filter.site = args.Value("site");
+  if (auto since = args.Value("since")) {
+    auto time = ParseSince(*since, store::Now());  // checked by CheckArguments
+    if (!time) return ReportError(in.name, time.error());
     filter.since = *time;
   }
-  auto config = ConfigFromArgs(*args);
-  if (!config) return ReportError("export", config.error());
-  auto db = store::Store::Open(config->database, store::OpenMode::kReadOnly);
-  if (!db) return ReportError("export", db.error());
-  if (format == "csv") std::fputs(kCsvHeader, stdout);
-  auto ok = db->ForEachArticle(filter, [&format](const StoredArticle& stored) {
-    if (format == "csv") {
+  if (csv) std::fputs(kCsvHeader, stdout);
+  auto ok = in.store->ForEachArticle(filter, [csv](const StoredArticle& stored) {
+    if (csv) {
       PrintCsvLine(stored);
     } else {
       PrintJsonLine(stored);
     }
     return true;
   });
-  if (!ok) return ReportError("export", ok.error());
-  return 0;
+  if (!ok) return ReportError(in.name, ok.error());
+  return kExitOk;
+}
+
+}  // namespace
+
+const Command& ExportCommand() {
+  static const Command command{
+      .name = "export",
+      .summary = "print stored articles (jsonl or csv), read-only",
+      .help = kExportHelp,
+      .flags = {{"db", true}, {"since", true}, {"site", true}, {"format", true}},
+      .needs = {.database = DatabaseNeed::kReadOnly},
+      .check_arguments = CheckArguments,
+      .run = Export,
+  };
+  return command;
 }
 
 }  // namespace gleaner::cli

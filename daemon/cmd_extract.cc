@@ -1,18 +1,16 @@
 // `gleaner extract [--sites DIR] [--site ID | --generic] [--url URL] [--content-type CT]
 //                  [--pretty] FILE...`
 #include <cstdio>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "daemon/cmd_common.h"
 #include "daemon/commands.h"
-#include "daemon/site_files.h"
+#include "daemon/settings/site_files.h"
 #include "extractors/pipeline.h"
 
 namespace gleaner::cli {
 namespace {
 
-constexpr const char* kHelp =
+constexpr std::string_view kHelp =
     "usage: gleaner extract [options] FILE...\n"
     "\n"
     "Extracts the article of each saved page (FILE, or - for standard input) and prints one\n"
@@ -30,18 +28,13 @@ constexpr const char* kHelp =
     "  --config FILE        configuration file\n"
     "  --pretty             indent the JSON for people\n";
 
-ArgSpec Spec() {
-  return {{"url", "content-type", "site", "sites", "config"}, {"generic", "pretty", "help"}, {}};
-}
-
-// The sites to use: none with --generic; the configured directory otherwise. A missing
-// default directory means no sites (generic extraction); a missing --sites DIR is an error.
-Result<rules::SiteSet> SitesFor(const Args& args, const Config& config) {
-  if (args.Has("generic")) return rules::SiteSet{};
-  std::error_code ec;
-  if (!args.Has("sites") && !std::filesystem::is_directory(config.sites_dir, ec))
-    return rules::SiteSet{};
-  return LoadSites(config.sites_dir, config.limits.max_site_file_bytes);
+Result<void> CheckArguments(const Args& args) {
+  if (args.positional.empty()) return Fail(ErrorCode::kUsage, "no FILE given");
+  if (args.positional.size() > 1 && (args.Has("url") || args.Has("content-type")))
+    return Fail(ErrorCode::kUsage, "--url and --content-type apply to a single FILE");
+  if (args.Has("generic") && args.Has("site"))
+    return Fail(ErrorCode::kUsage, "--generic and --site exclude each other");
+  return {};
 }
 
 void PrintFailure(const std::string& file, const Error& error) {
@@ -62,44 +55,45 @@ Result<Article> ExtractFile(const std::string& file, const Args& args, const Con
   return ExtractPage(page, &sites, options);
 }
 
-}  // namespace
-
-int CmdExtract(const CommandArgs& argv) {
-  auto args = ParseArgs(argv, Spec());
-  if (!args) return ReportError("extract", args.error());
-  if (args->Has("help")) {
-    std::fputs(kHelp, stdout);
-    return 0;
-  }
-  if (args->positional.empty())
-    return ReportError("extract", {ErrorCode::kUsage, "no FILE given (see --help)"});
-  if (args->positional.size() > 1 && (args->Has("url") || args->Has("content-type"))) {
-    return ReportError("extract",
-                       {ErrorCode::kUsage, "--url and --content-type apply to a single FILE"});
-  }
-  if (args->Has("generic") && args->Has("site")) {
-    return ReportError("extract", {ErrorCode::kUsage, "--generic and --site exclude each other"});
-  }
-  auto config = ConfigFromArgs(*args);
-  if (!config) return ReportError("extract", config.error());
-  auto sites = SitesFor(*args, *config);
-  if (!sites) return ReportError("extract", sites.error());
-  if (auto id = args->Value("site"); id && !sites->Find(*id)) {
+// One record (or failure line) per file, in order; the exit status is the first failure's.
+int Extract(const Invocation& in) {
+  const Args& args = in.args;
+  if (auto id = args.Value("site"); id && !in.sites->Find(*id)) {
     return ReportError(
-        "extract", {ErrorCode::kUsage, "no site with id '" + *id + "' in " + config->sites_dir});
+        in.name, {ErrorCode::kUsage, "no site with id '" + *id + "' in " + in.config->sites_dir});
   }
-  int status = 0;
-  for (const std::string& file : args->positional) {
-    auto article = ExtractFile(file, *args, *config, *sites);
+  int status = kExitOk;
+  for (const std::string& file : args.positional) {
+    auto article = ExtractFile(file, args, *in.config, *in.sites);
     if (!article) {
       PrintFailure(file, article.error());
-      if (status == 0) status = article.error().ExitCode();
+      if (status == kExitOk) status = article.error().ExitCode();
       continue;
     }
-    std::printf("%s\n", ArticleToJson(*article, args->Has("pretty")).c_str());
+    std::printf("%s\n", ArticleToJson(*article, args.Has("pretty")).c_str());
   }
   std::fflush(stdout);
   return status;
+}
+
+}  // namespace
+
+const Command& ExtractCommand() {
+  static const Command command{
+      .name = "extract",
+      .summary = "extract article records from saved pages",
+      .help = kHelp,
+      .flags = {{"url", true},
+                {"content-type", true},
+                {"site", true},
+                {"sites", true},
+                {"generic", false},
+                {"pretty", false}},
+      .needs = {.sites = SitesNeed::kIfPresent, .no_sites_flag = "generic"},
+      .check_arguments = CheckArguments,
+      .run = Extract,
+  };
+  return command;
 }
 
 }  // namespace gleaner::cli

@@ -2,27 +2,23 @@
 //                    [--pretty]`
 // Fetches one URL now through the real fetcher (robots.txt, politeness, caps all apply),
 // then either extracts it into an article record or, with --raw, prints the HTTP outcome
-// (CONTRACT.md "gleaner fetch --raw URL").
+// (docs/CONTRACT.md "gleaner fetch --raw URL").
 #include <cstdio>
-#include <exception>
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "daemon/cmd_common.h"
 #include "daemon/commands.h"
 #include "daemon/fetch/curl_fetcher.h"
 #include "daemon/log.h"
-#include "daemon/schedule/crawler.h"
-#include "daemon/site_files.h"
-#include "daemon/store/store.h"
+#include "daemon/schedule/fetch_now.h"
+#include "daemon/schedule/fetch_outcome.h"
+#include "extractors/core/article.h"
 #include "extractors/core/url.h"
-#include "extractors/pipeline.h"
 
 namespace gleaner::cli {
 namespace {
 
-constexpr const char* kHelp =
+constexpr std::string_view kHelp =
     "usage: gleaner fetch [options] URL\n"
     "\n"
     "Fetches URL now, obeying robots.txt, the politeness delay and every cap (size, time,\n"
@@ -45,25 +41,23 @@ constexpr const char* kHelp =
     "(see fetch.allow_networks), 6 HTTP error status, 7 refused by robots.txt (and 1, 2, 3\n"
     "for configuration, usage and input errors such as a URL over 4096 bytes).\n";
 
-ArgSpec Spec() {
-  return {{"site", "sites", "config", "body", "db"}, {"raw", "pretty", "store", "help"}, {}};
+Result<void> CheckArguments(const Args& args) {
+  if (args.positional.size() != 1) return Fail(ErrorCode::kUsage, "exactly one URL expected");
+  const std::string& url = args.positional[0];
+  if (url.size() > kMaxUrlBytes) {
+    return Fail(ErrorCode::kInput, "the URL is " + std::to_string(url.size()) +
+                                       " bytes long; gleaner fetches URLs of at most " +
+                                       std::to_string(kMaxUrlBytes) + " bytes");
+  }
+  // Other schemes parse, and are refused by the fetcher (exit 5).
+  if (!ParseUrl(url)) return Fail(ErrorCode::kUsage, "not an absolute URL: '" + url + "'");
+  return {};
 }
 
 // Logs (retries, Retry-After, breaker) go to stderr (SetupLogging): stdout carries only
 // the record.
-void RouteLogsToStderr(const std::string& level) {
-  if (auto ok = SetupLogging(level); !ok) {
-    std::fprintf(stderr, "gleaner fetch: %s\n", ok.error().message.c_str());
-  }
-}
-
-// Sites as `extract` loads them: a missing default directory means no sites.
-Result<rules::SiteSet> LoadSitesFor(const Args& args, const Config& config) {
-  std::error_code ec;
-  if (!args.Has("sites") && !std::filesystem::is_directory(config.sites_dir, ec)) {
-    return rules::SiteSet{};
-  }
-  return LoadSites(config.sites_dir, config.limits.max_site_file_bytes);
+void RouteLogsToStderr(std::string_view name, const std::string& level) {
+  if (auto ok = SetupLogging(level); !ok) ReportError(name, ok.error());
 }
 
 // The site whose language and delay shape the request: --site ID, else the URL's owner.
@@ -76,31 +70,6 @@ Result<const rules::SiteRules*> SiteFor(const Args& args, const rules::SiteSet& 
     return site;
   }
   return sites.Match(url);
-}
-
-fetch::FetchRequest RequestFor(const std::string& url, const rules::SiteRules* site) {
-  fetch::FetchRequest request;
-  request.url = url;
-  if (site != nullptr) {
-    request.site = site->id;
-    request.accept_language = site->language;
-    request.delay = site->delay;
-  }
-  return request;
-}
-
-// The message says which failure it was: its class first, then the fetcher's detail.
-Error FetchError(const fetch::FetchResult& r) {
-  ErrorCode code = fetch::ErrorCodeFor(r.error_kind);
-  switch (code) {
-    case ErrorCode::kRobots:
-      return {code, "refused by robots.txt: " + r.error};
-    case ErrorCode::kHttpStatus:
-      return {code, "HTTP error status: " + r.error};
-    default:
-      return {code, "network failure (" + std::string(fetch::ErrorKindName(r.error_kind)) +
-                        "): " + r.error};
-  }
 }
 
 std::string RawRecord(const std::string& given_url, const fetch::FetchResult& r, bool pretty) {
@@ -130,97 +99,62 @@ Result<void> SaveBody(const std::string& path, const std::string& body) {
   return {};
 }
 
-// The extraction of a fetched page: the record's URL is the URL given (CONTRACT.md), and a
-// redirect is noted in the warnings.
-Result<Article> ExtractFetched(const std::string& given_url, const fetch::FetchResult& r,
-                               const rules::SiteSet& sites, const Args& args,
-                               const Config& config) {
-  PageInput page{r.body, given_url, r.content_type};
-  ExtractOptions options;
-  options.limits = DomLimitsFrom(config.limits);
-  options.site_id = args.Value("site");
-  auto article = ExtractPage(page, &sites, options);
-  if (article && r.final_url != given_url) {
-    article->warnings.push_back("redirected to " + r.final_url);
-  }
-  return article;
-}
+int Fetch(const Invocation& in) {
+  const Args& args = in.args;
+  const Config& config = *in.config;
+  const std::string& url = args.positional[0];
+  RouteLogsToStderr(in.name, config.log_level);
+  auto site = SiteFor(args, *in.sites, url, config.sites_dir);
+  if (!site) return ReportError(in.name, site.error());
 
-// `--store`: the record and the fetch go into the database in one transaction, as the
-// daemon would write them (the frontier entry is marked done with the new validators).
-Result<void> StoreFetched(const Config& config, const std::string& url, const fetch::FetchResult& r,
-                          const Article& article) {
-  auto store = store::Store::Open(config.database, store::OpenMode::kCreate);
-  if (!store) return tl::unexpected(store.error());
-  store::WriteBatch batch;
-  if (auto ok = batch.PutArticle(article); !ok) return ok;
-  store::FetchOutcome outcome =
-      schedule::SucceededFetch(url, store::UrlKind::kArticle, article.site, r);
-  outcome.state = store::FrontierState::kDone;
-  outcome.next_fetch = store::Now();
-  if (auto ok = batch.RecordFetch(std::move(outcome)); !ok) return ok;
-  auto written = store->Write(batch, store::Now());
-  if (!written) return tl::unexpected(written.error());
-  return {};
+  fetch::CurlFetcherOptions options;
+  options.settings = config.fetch;
+  auto fetcher = fetch::CurlFetcher::Create(options);
+  if (!fetcher) return ReportError(in.name, fetcher.error());
+  fetch::FetchResult result = fetch::FetchOne(**fetcher, schedule::RequestFor(url, *site));
+
+  if (auto body_file = args.Value("body"); body_file && result.status != 0) {
+    if (auto saved = SaveBody(*body_file, result.body); !saved) {
+      return ReportError(in.name, saved.error());
+    }
+  }
+  if (args.Has("raw")) {
+    std::printf("%s\n", RawRecord(url, result, args.Has("pretty")).c_str());
+    std::fflush(stdout);
+    return result.ok() ? kExitOk : ReportError(in.name, schedule::FetchFailure(result));
+  }
+  if (!result.ok()) return ReportError(in.name, schedule::FetchFailure(result));
+  auto article =
+      schedule::ExtractFetched(url, result, *in.sites, args.Value("site"), config.limits);
+  if (!article) return ReportError(in.name, article.error());
+  if (args.Has("store")) {
+    auto stored = schedule::StoreFetchedArticle(config.database, url, result, *article);
+    if (!stored) return ReportError(in.name, stored.error());
+  }
+  std::printf("%s\n", ArticleToJson(*article, args.Has("pretty")).c_str());
+  std::fflush(stdout);
+  return kExitOk;
 }
 
 }  // namespace
 
-int CmdFetch(const CommandArgs& argv) {
-  auto args = ParseArgs(argv, Spec());
-  if (!args) return ReportError("fetch", args.error());
-  if (args->Has("help")) {
-    std::fputs(kHelp, stdout);
-    return 0;
-  }
-  if (args->positional.size() != 1) {
-    return ReportError("fetch", {ErrorCode::kUsage, "exactly one URL expected (see --help)"});
-  }
-  const std::string url = args->positional[0];
-  if (url.size() > kMaxUrlBytes) {
-    return ReportError("fetch",
-                       {ErrorCode::kInput, "the URL is " + std::to_string(url.size()) +
-                                               " bytes long; gleaner fetches URLs of at most " +
-                                               std::to_string(kMaxUrlBytes) + " bytes"});
-  }
-  if (!ParseUrl(url)) {  // other schemes parse, and are refused by the fetcher (exit 5)
-    return ReportError("fetch", {ErrorCode::kUsage, "not an absolute URL: '" + url + "'"});
-  }
-  auto config = ConfigFromArgs(*args);
-  if (!config) return ReportError("fetch", config.error());
-  RouteLogsToStderr(config->log_level);
-  auto sites = LoadSitesFor(*args, *config);
-  if (!sites) return ReportError("fetch", sites.error());
-  auto site = SiteFor(*args, *sites, url, config->sites_dir);
-  if (!site) return ReportError("fetch", site.error());
-
-  fetch::CurlFetcherOptions options;
-  options.settings = config->fetch;
-  auto fetcher = fetch::CurlFetcher::Create(options);
-  if (!fetcher) return ReportError("fetch", fetcher.error());
-  fetch::FetchResult result = fetch::FetchOne(**fetcher, RequestFor(url, *site));
-
-  if (auto body_file = args->Value("body"); body_file && result.status != 0) {
-    if (auto saved = SaveBody(*body_file, result.body); !saved) {
-      return ReportError("fetch", saved.error());
-    }
-  }
-  if (args->Has("raw")) {
-    std::printf("%s\n", RawRecord(url, result, args->Has("pretty")).c_str());
-    std::fflush(stdout);
-    return result.ok() ? 0 : ReportError("fetch", FetchError(result));
-  }
-  if (!result.ok()) return ReportError("fetch", FetchError(result));
-  auto article = ExtractFetched(url, result, *sites, *args, *config);
-  if (!article) return ReportError("fetch", article.error());
-  if (args->Has("store")) {
-    if (auto stored = StoreFetched(*config, url, result, *article); !stored) {
-      return ReportError("fetch", stored.error());
-    }
-  }
-  std::printf("%s\n", ArticleToJson(*article, args->Has("pretty")).c_str());
-  std::fflush(stdout);
-  return 0;
+const Command& FetchCommand() {
+  static const Command command{
+      .name = "fetch",
+      .summary = "fetch one URL now (robots.txt and caps apply) and extract it",
+      .help = kHelp,
+      .flags = {{"site", true},
+                {"sites", true},
+                {"body", true},
+                {"db", true},
+                {"raw", false},
+                {"pretty", false},
+                {"store", false}},
+      .needs = {.sites = SitesNeed::kIfPresent},
+      .check_arguments = CheckArguments,
+      .run = Fetch,
+  };
+  return command;
 }
 
 }  // namespace gleaner::cli

@@ -1,4 +1,4 @@
-// `gleaner queue claim|ack|nack|stats`: the consumer side of the store (CONTRACT.md
+// `gleaner queue claim|ack|nack|stats`: the consumer side of the store (docs/CONTRACT.md
 // "The queue").
 #include <charconv>
 #include <cstdio>
@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "daemon/args.h"
-#include "daemon/cmd_common.h"
 #include "daemon/commands.h"
 #include "daemon/store/store.h"
 #include "extractors/core/units.h"
@@ -15,10 +13,7 @@
 namespace gleaner::cli {
 namespace {
 
-using store::OpenMode;
-using store::Store;
-
-constexpr char kQueueHelp[] =
+constexpr std::string_view kQueueHelp =
     "usage: gleaner queue claim [--limit N] [--lease DURATION] [--site ID]\n"
     "       gleaner queue ack ID...\n"
     "       gleaner queue nack [--delay DURATION] ID...\n"
@@ -47,34 +42,6 @@ constexpr char kQueueHelp[] =
 // Bounds one claim's memory and the time its transaction holds the write lock.
 constexpr int kMaxClaimLimit = 10000;
 
-int UsageError(const std::string& message) {
-  std::fprintf(stderr, "gleaner queue: %s\n(see gleaner queue --help)\n", message.c_str());
-  return static_cast<int>(ErrorCode::kUsage);
-}
-
-// Parses argv for a subcommand; nullopt after printing help or a usage error into `exit`.
-std::optional<Args> ParseSubcommand(const CommandArgs& argv, ArgSpec spec, int& exit) {
-  spec.value_options.insert({"db", "config"});
-  spec.flag_options.insert("help");
-  auto args = ParseArgs(CommandArgs(argv.begin() + 1, argv.end()), spec);
-  if (!args) {
-    exit = UsageError(args.error().message);
-    return std::nullopt;
-  }
-  if (args->Has("help")) {
-    std::fputs(kQueueHelp, stdout);
-    exit = 0;
-    return std::nullopt;
-  }
-  return std::move(*args);
-}
-
-Result<Store> OpenStore(const Args& args, OpenMode mode) {
-  auto config = ConfigFromArgs(args);
-  if (!config) return tl::unexpected(config.error());
-  return Store::Open(config->database, mode);
-}
-
 Result<int> ParseLimit(const std::optional<std::string>& text) {
   if (!text) return store::kDefaultClaimLimit;
   int value = 0;
@@ -101,29 +68,35 @@ Result<std::chrono::milliseconds> ParseDurationOption(const Args& args, const st
   return *duration;
 }
 
-int Claim(const CommandArgs& argv) {
-  int exit = 0;
-  auto args = ParseSubcommand(argv, {{"limit", "lease", "site"}, {}, {}}, exit);
-  if (!args) return exit;
-  if (!args->positional.empty()) return UsageError("claim takes no arguments");
+Result<store::ClaimRequest> ClaimRequestFrom(const Args& args) {
   store::ClaimRequest request;
-  auto limit = ParseLimit(args->Value("limit"));
-  if (!limit) return UsageError(limit.error().message);
+  auto limit = ParseLimit(args.Value("limit"));
+  if (!limit) return tl::unexpected(limit.error());
   request.limit = *limit;
-  auto lease = ParseDurationOption(*args, "lease", store::kDefaultLease, false);
-  if (!lease) return UsageError(lease.error().message);
+  auto lease = ParseDurationOption(args, "lease", store::kDefaultLease, false);
+  if (!lease) return tl::unexpected(lease.error());
   request.lease = *lease;
-  request.site = args->Value("site");
-  auto db = OpenStore(*args, OpenMode::kReadWrite);
-  if (!db) return ReportError("queue claim", db.error());
-  auto claimed = db->queue().Claim(request, store::Now());
-  if (!claimed) return ReportError("queue claim", claimed.error());
+  request.site = args.Value("site");
+  return request;
+}
+
+Result<void> CheckClaimArguments(const Args& args) {
+  if (!args.positional.empty()) return Fail(ErrorCode::kUsage, "claim takes no arguments");
+  if (auto request = ClaimRequestFrom(args); !request) return tl::unexpected(request.error());
+  return {};
+}
+
+int Claim(const Invocation& in) {
+  auto request = ClaimRequestFrom(in.args);  // checked by CheckClaimArguments
+  if (!request) return ReportError(in.name, request.error());
+  auto claimed = in.store->queue().Claim(*request, store::Now());
+  if (!claimed) return ReportError(in.name, claimed.error());
   for (const store::ClaimedMessage& message : *claimed) {
     std::string line = store::ClaimedMessageToJson(message);
     line += '\n';
     std::fwrite(line.data(), 1, line.size(), stdout);
   }
-  return 0;
+  return kExitOk;
 }
 
 // Ids from the command line; `-` reads more from stdin, one per line.
@@ -145,27 +118,26 @@ std::vector<std::string> CollectTokens(const std::vector<std::string>& positiona
   return tokens;
 }
 
-int Settle(const CommandArgs& argv, bool ack) {
-  const char* name = ack ? "queue ack" : "queue nack";
-  int exit = 0;
-  ArgSpec spec;
-  if (!ack) spec.value_options.insert("delay");
-  auto args = ParseSubcommand(argv, spec, exit);
-  if (!args) return exit;
-  auto delay = ParseDurationOption(*args, "delay", {}, true);
-  if (!delay) return UsageError(delay.error().message);
-  std::vector<std::string> tokens = CollectTokens(args->positional);
-  if (args->positional.empty()) return UsageError(std::string(name) + " needs at least one ID");
-  auto db = OpenStore(*args, OpenMode::kReadWrite);
-  if (!db) return ReportError(name, db.error());
-  auto results =
-      ack ? db->queue().Ack(tokens, store::Now()) : db->queue().Nack(tokens, store::Now(), *delay);
-  if (!results) return ReportError(name, results.error());
-  int first_failure = 0;
+Result<void> CheckSettleArguments(const Args& args) {
+  if (auto delay = ParseDurationOption(args, "delay", {}, true); !delay)
+    return tl::unexpected(delay.error());
+  if (args.positional.empty())
+    return Fail(ErrorCode::kUsage, "no ID given (give ids, or - for stdin)");
+  return {};
+}
+
+int Settle(const Invocation& in, bool ack) {
+  auto delay = ParseDurationOption(in.args, "delay", {}, true);  // checked before
+  if (!delay) return ReportError(in.name, delay.error());
+  std::vector<std::string> tokens = CollectTokens(in.args.positional);
+  store::Queue& queue = in.store->queue();
+  auto results = ack ? queue.Ack(tokens, store::Now()) : queue.Nack(tokens, store::Now(), *delay);
+  if (!results) return ReportError(in.name, results.error());
+  int first_failure = kExitOk;
   for (const store::TokenResult& result : *results) {
     if (!result.error) continue;
-    int code = ReportError(name, *result.error);
-    if (first_failure == 0) first_failure = code;
+    int code = ReportError(in.name, *result.error);
+    if (first_failure == kExitOk) first_failure = code;
   }
   return first_failure;
 }
@@ -184,51 +156,66 @@ void PrintStatsTable(const store::QueueStats& s) {
               s.oldest_pending ? store::FormatTime(*s.oldest_pending).c_str() : "none");
 }
 
-void PrintStatsJson(const store::QueueStats& s) {
-  std::string oldest = "null";
-  if (s.oldest_pending) {
-    oldest.assign(1, '"').append(store::FormatTime(*s.oldest_pending)).push_back('"');
-  }
-  std::printf(
-      "{\"ready\":%lld,\"delayed\":%lld,\"claimed\":%lld,\"expired\":%lld,\"acked\":%lld,"
-      "\"dead\":%lld,\"articles\":%lld,\"oldest_pending\":%s}\n",
-      static_cast<long long>(s.ready), static_cast<long long>(s.delayed),
-      static_cast<long long>(s.claimed), static_cast<long long>(s.expired),
-      static_cast<long long>(s.acked), static_cast<long long>(s.dead),
-      static_cast<long long>(s.articles), oldest.c_str());
+Result<void> CheckStatsArguments(const Args& args) {
+  if (!args.positional.empty()) return Fail(ErrorCode::kUsage, "stats takes no arguments");
+  return {};
 }
 
-int Stats(const CommandArgs& argv) {
-  int exit = 0;
-  auto args = ParseSubcommand(argv, {{}, {"json"}, {}}, exit);
-  if (!args) return exit;
-  if (!args->positional.empty()) return UsageError("stats takes no arguments");
-  auto db = OpenStore(*args, OpenMode::kReadOnly);
-  if (!db) return ReportError("queue stats", db.error());
-  auto stats = db->queue().Stats(store::Now());
-  if (!stats) return ReportError("queue stats", stats.error());
-  if (args->Has("json")) {
-    PrintStatsJson(*stats);
+int Stats(const Invocation& in) {
+  auto stats = in.store->queue().Stats(store::Now());
+  if (!stats) return ReportError(in.name, stats.error());
+  if (in.args.Has("json")) {
+    std::printf("%s\n", store::QueueStatsJson(*stats).dump().c_str());
   } else {
     PrintStatsTable(*stats);
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace
 
-int CmdQueue(const CommandArgs& argv) {
-  if (argv.empty()) return UsageError("missing subcommand: claim, ack, nack or stats");
-  const std::string& sub = argv[0];
-  if (sub == "--help" || sub == "-h" || sub == "help") {
-    std::fputs(kQueueHelp, stdout);
-    return 0;
-  }
-  if (sub == "claim") return Claim(argv);
-  if (sub == "ack") return Settle(argv, true);
-  if (sub == "nack") return Settle(argv, false);
-  if (sub == "stats") return Stats(argv);
-  return UsageError("unknown subcommand '" + sub + "': claim, ack, nack or stats");
+const Command& QueueCommand() {
+  static const Command command{
+      .name = "queue",
+      .summary = "claim, ack, nack queued articles; queue stats",
+      .help = kQueueHelp,
+      .subcommands =
+          {
+              {
+                  .name = "claim",
+                  .help = kQueueHelp,
+                  .flags = {{"limit", true}, {"lease", true}, {"site", true}, {"db", true}},
+                  .needs = {.database = DatabaseNeed::kReadWrite},
+                  .check_arguments = CheckClaimArguments,
+                  .run = Claim,
+              },
+              {
+                  .name = "ack",
+                  .help = kQueueHelp,
+                  .flags = {{"db", true}},
+                  .needs = {.database = DatabaseNeed::kReadWrite},
+                  .check_arguments = CheckSettleArguments,
+                  .run = [](const Invocation& in) { return Settle(in, true); },
+              },
+              {
+                  .name = "nack",
+                  .help = kQueueHelp,
+                  .flags = {{"delay", true}, {"db", true}},
+                  .needs = {.database = DatabaseNeed::kReadWrite},
+                  .check_arguments = CheckSettleArguments,
+                  .run = [](const Invocation& in) { return Settle(in, false); },
+              },
+              {
+                  .name = "stats",
+                  .help = kQueueHelp,
+                  .flags = {{"json", false}, {"db", true}},
+                  .needs = {.database = DatabaseNeed::kReadOnly},
+                  .check_arguments = CheckStatsArguments,
+                  .run = Stats,
+              },
+          },
+  };
+  return command;
 }
 
 }  // namespace gleaner::cli

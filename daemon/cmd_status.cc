@@ -1,11 +1,8 @@
 // `gleaner status [--config FILE] [--db PATH] [--json]`: per-site health from the running
 // daemon's status file, the queue's depth from the database (read-only).
-#include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "daemon/cmd_common.h"
 #include "daemon/commands.h"
 #include "daemon/schedule/status_file.h"
 #include "daemon/store/store.h"
@@ -14,18 +11,6 @@ namespace gleaner::cli {
 namespace {
 
 using nlohmann::json;
-
-// A status file not refreshed for this long belongs to a daemon that is gone (it is
-// refreshed every 5 s).
-constexpr std::chrono::seconds kStaleAfter{30};
-
-bool ProcessAlive(int pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
-
-json QueueJson(const store::QueueStats& s) {
-  return {{"ready", s.ready},      {"delayed", s.delayed}, {"claimed", s.claimed},
-          {"expired", s.expired},  {"acked", s.acked},     {"dead", s.dead},
-          {"articles", s.articles}};
-}
 
 json FrontierJson(const std::vector<store::SiteFrontier>& sites) {
   json j = json::object();
@@ -105,63 +90,60 @@ void PrintTable(const json& daemon, const json& queue, const json& frontier) {
   }
 }
 
-// The running daemon's status document (every field PrintTable reads checked), or null
-// when none is fresh. kInput naming the file when it is there but not a status document.
-Result<json> DaemonStatus(const std::string& database) {
-  auto read = schedule::ReadStatusFile(schedule::StatusFilePath(database));
-  if (!read) return tl::unexpected(read.error());
-  if (!*read) return json(nullptr);
-  json& j = **read;
-  auto updated = store::ParseTime(j["updated"].get<std::string>());
-  if (!updated || store::Now() - *updated > kStaleAfter || !ProcessAlive(j["pid"].get<int>()))
-    return json(nullptr);
-  return std::move(j);
+constexpr std::string_view kHelp =
+    "usage: gleaner status [--config FILE] [--db PATH] [--json]\n\n"
+    "Shows, per site, the running daemon's polls, new articles, errors (by kind with\n"
+    "--json), rule breakage (how often the generic fallback stepped in, and why), the\n"
+    "time of the last new article and of the last successful fetch, its backlog (articles\n"
+    "due), retries waiting, parked rows and next poll; the hosts paused (Retry-After,\n"
+    "circuit breaker) and until when; and the queue's depth. Read-only.\n\n"
+    "Exit codes: 0 ok (also when no daemon runs); 3 the status file beside the database\n"
+    "is unreadable, larger than 4 MiB or not a status document (the message names it);\n"
+    "8 database error.\n";
+
+// The queue's depth: the counts of `queue stats --json`, which also says how old the
+// oldest pending message is; `status` has always shown the counts only.
+json QueueJson(const store::QueueStats& stats) {
+  nlohmann::ordered_json counts = store::QueueStatsJson(stats);
+  counts.erase("oldest_pending");
+  return json(counts);
 }
 
-}  // namespace
-
-int CmdStatus(const CommandArgs& argv) {
-  auto args = ParseArgs(argv, {{"config", "db"}, {"json", "help"}, {}});
-  if (!args) return ReportError("status", args.error());
-  if (args->Has("help")) {
-    std::fputs(
-        "usage: gleaner status [--config FILE] [--db PATH] [--json]\n\n"
-        "Shows, per site, the running daemon's polls, new articles, errors (by kind with\n"
-        "--json), rule breakage (how often the generic fallback stepped in, and why), the\n"
-        "time of the last new article and of the last successful fetch, its backlog (articles\n"
-        "due), retries waiting, parked rows and next poll; the hosts paused (Retry-After,\n"
-        "circuit breaker) and until when; and the queue's depth. Read-only.\n\n"
-        "Exit codes: 0 ok (also when no daemon runs); 3 the status file beside the database\n"
-        "is unreadable, larger than 4 MiB or not a status document (the message names it);\n"
-        "8 database error.\n",
-        stdout);
-    return 0;
-  }
-  auto config = ConfigFromArgs(*args);
-  if (!config) return ReportError("status", config.error());
+int Status(const Invocation& in) {
   json queue = nullptr;
   json frontier = nullptr;
-  auto store = store::Store::Open(config->database, store::OpenMode::kReadOnly);
-  if (store) {
-    auto stats = store->queue().Stats(store::Now());
-    if (!stats) return ReportError("status", stats.error());
+  if (in.store != nullptr) {  // none yet is no error: the daemon may not have run
+    auto stats = in.store->queue().Stats(store::Now());
+    if (!stats) return ReportError(in.name, stats.error());
     queue = QueueJson(*stats);
-    auto sites = store->SiteFrontiers(store::Now());
-    if (!sites) return ReportError("status", sites.error());
+    auto sites = in.store->SiteFrontiers(store::Now());
+    if (!sites) return ReportError(in.name, sites.error());
     frontier = FrontierJson(*sites);
-  } else if (store.error().code != ErrorCode::kInput) {
-    return ReportError("status", store.error());
   }
-  auto daemon_status = DaemonStatus(config->database);
-  if (!daemon_status) return ReportError("status", daemon_status.error());
-  const json& daemon = *daemon_status;
-  if (args->Has("json")) {
+  auto live = schedule::ReadLiveStatus(in.config->database, store::Now());
+  if (!live) return ReportError(in.name, live.error());
+  const json daemon = *live ? std::move(**live) : json(nullptr);
+  if (in.args.Has("json")) {
     std::printf("%s\n",
                 json{{"daemon", daemon}, {"queue", queue}, {"frontier", frontier}}.dump().c_str());
   } else {
     PrintTable(daemon, queue, frontier);
   }
-  return 0;
+  return kExitOk;
+}
+
+}  // namespace
+
+const Command& StatusCommand() {
+  static const Command command{
+      .name = "status",
+      .summary = "per-site health, queue depth and last new article",
+      .help = kHelp,
+      .flags = {{"db", true}, {"json", false}},
+      .needs = {.database = DatabaseNeed::kReadOnlyIfExists},
+      .run = Status,
+  };
+  return command;
 }
 
 }  // namespace gleaner::cli

@@ -8,19 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "daemon/args.h"
-#include "daemon/cmd_common.h"
 #include "daemon/commands.h"
-#include "daemon/store/store.h"
-#include "extractors/core/article.h"
+#include "daemon/store/record_import.h"
 
 namespace gleaner::cli {
 namespace {
 
-using store::OpenMode;
 using store::Store;
 
-constexpr char kStoreHelp[] =
+constexpr std::string_view kStoreHelp =
     "usage: gleaner store [--db PATH] [--config FILE] PAGE.json... | -\n"
     "\n"
     "Stores article records (as printed by `gleaner extract`) in the database and queues\n"
@@ -45,176 +41,76 @@ constexpr char kStoreHelp[] =
     "Exit codes: 0 ok; 2 usage; 3 a file missing or unreadable, or a bad record; 8 database\n"
     "error (nothing of the failing batch is stored).\n";
 
-// Records per transaction: one fsync per batch keeps a long pipe fast, and a batch holds the
-// write lock only for milliseconds, so the daemon and consumers are not kept waiting.
-constexpr size_t kRecordsPerBatch = 500;
-
 // A file of garbage should not flood the terminal: past this many, bad records are counted.
 constexpr int kMaxReportedBadRecords = 20;
 
-struct FileCounts {
-  int records = 0;
-  int added = 0;
-  int updated = 0;
-  int unchanged = 0;
-  int skipped = 0;
-  int bad = 0;
-};
-
-// One record's text and where it starts.
-struct RawRecord {
-  std::string text;
-  int line = 0;
-};
-
-// Splits a stream into records: a line that is exactly "{" opens a pretty-printed record that
-// a line exactly "}" closes; any other non-blank line is a record of its own.
-class RecordReader {
- public:
-  explicit RecordReader(std::istream& in) : in_(in) {}
-
-  bool Next(RawRecord& record) {
-    std::string line;
-    while (std::getline(in_, line)) {
-      ++line_number_;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.find_first_not_of(" \t") == std::string::npos) continue;
-      record = RawRecord{line, line_number_};
-      if (line != "{") return true;
-      while (std::getline(in_, line)) {
-        ++line_number_;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        record.text += '\n';
-        record.text += line;
-        if (line == "}") break;
-      }
-      return true;
-    }
-    return false;
-  }
-
- private:
-  std::istream& in_;
-  int line_number_ = 0;
-};
-
-// `gleaner extract`'s report of a page that failed: {"file", "error", "exit"}.
-bool IsExtractFailure(const std::string& text) {
-  if (text.find("\"error\"") == std::string::npos) return false;
-  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return j.is_object() && j.contains("error") && j.contains("file") && !j.contains("extractor");
+void PrintCounts(const std::string& name, const store::ImportCounts& c) {
+  nlohmann::ordered_json j = {
+      {"file", name},         {"records", c.records},     {"new", c.added},
+      {"updated", c.updated}, {"unchanged", c.unchanged}, {"skipped", c.skipped},
+      {"bad", c.bad}};
+  std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
-class Storer {
- public:
-  explicit Storer(Store& db) : db_(db) {}
-
-  // Stores one input. Returns the exit code for the file (0, 3) or 8 on a database error,
-  // after which the caller stops.
-  int StoreStream(std::istream& in, const std::string& name) {
-    FileCounts counts;
-    RecordReader reader(in);
-    RawRecord raw;
-    int exit = 0;
-    while (reader.Next(raw)) {
-      ++counts.records;
-      if (IsExtractFailure(raw.text)) {
-        ++counts.skipped;
-        continue;
-      }
-      if (auto ok = Add(raw, name, counts); !ok) exit = ok.error().ExitCode();
-      if (batch_.size() >= kRecordsPerBatch && !Flush(counts)) return 8;
-    }
-    if (!Flush(counts)) return 8;
-    if (counts.bad > kMaxReportedBadRecords) {
-      std::fprintf(stderr, "gleaner store: %s: %d more bad records not shown\n", name.c_str(),
-                   counts.bad - kMaxReportedBadRecords);
-    }
-    PrintCounts(name, counts);
-    return exit;
+// Stores one input and prints its counts. Returns the exit code for the input: 0, kInput
+// when a record was bad, or kDatabase (the caller stops).
+int StoreStream(Store& db, std::istream& in, const std::string& name) {
+  int reported = 0;
+  auto counts = store::ImportRecords(db, in, [&](int line, const Error& error) {
+    if (++reported <= kMaxReportedBadRecords)
+      std::fprintf(stderr, "%s:%d: %s\n", name.c_str(), line, error.message.c_str());
+  });
+  if (!counts) return ReportError("store", counts.error());
+  if (counts->bad > kMaxReportedBadRecords) {
+    std::fprintf(stderr, "gleaner store: %s: %d more bad records not shown\n", name.c_str(),
+                 counts->bad - kMaxReportedBadRecords);
   }
-
- private:
-  Result<void> Add(const RawRecord& raw, const std::string& name, FileCounts& counts) {
-    auto article = ArticleFromJson(raw.text);
-    Result<void> ok = article ? batch_.PutArticle(std::move(*article))
-                              : Result<void>(tl::unexpected(article.error()));
-    if (ok) return ok;
-    if (++counts.bad <= kMaxReportedBadRecords) {
-      std::fprintf(stderr, "%s:%d: %s\n", name.c_str(), raw.line, ok.error().message.c_str());
-    }
-    return Fail(ErrorCode::kInput, ok.error().message);
-  }
-
-  bool Flush(FileCounts& counts) {
-    auto summary = db_.Write(batch_, store::Now());
-    batch_.Clear();
-    if (!summary) {
-      ReportError("store", summary.error());
-      return false;
-    }
-    counts.added += summary->articles_new;
-    counts.updated += summary->articles_updated;
-    counts.unchanged += summary->articles_unchanged;
-    return true;
-  }
-
-  static void PrintCounts(const std::string& name, const FileCounts& c) {
-    nlohmann::ordered_json j = {
-        {"file", name},         {"records", c.records},     {"new", c.added},
-        {"updated", c.updated}, {"unchanged", c.unchanged}, {"skipped", c.skipped},
-        {"bad", c.bad}};
-    std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
-  }
-
-  Store& db_;
-  store::WriteBatch batch_;
-};
+  PrintCounts(name, *counts);
+  return counts->bad > 0 ? ExitCode(ErrorCode::kInput) : kExitOk;
+}
 
 int StoreInputs(Store& db, const std::vector<std::string>& inputs) {
-  Storer storer(db);
-  int first_failure = 0;
+  int first_failure = kExitOk;
   for (const std::string& input : inputs) {
-    int code = 0;
+    int code = kExitOk;
     if (input == "-") {
-      code = storer.StoreStream(std::cin, "<stdin>");
+      code = StoreStream(db, std::cin, "<stdin>");
     } else {
       std::error_code ec;
       std::ifstream file(input, std::ios::binary);
       if (!file || std::filesystem::is_directory(input, ec)) {
         code = ReportError("store", Error{ErrorCode::kInput, input + ": cannot read"});
       } else {
-        code = storer.StoreStream(file, input);
+        code = StoreStream(db, file, input);
       }
     }
-    if (code == static_cast<int>(ErrorCode::kDatabase)) return code;
-    if (first_failure == 0) first_failure = code;
+    if (code == ExitCode(ErrorCode::kDatabase)) return code;
+    if (first_failure == kExitOk) first_failure = code;
   }
   return first_failure;
 }
 
+Result<void> CheckArguments(const Args& args) {
+  if (args.positional.empty())
+    return Fail(ErrorCode::kUsage, "no input (give files, or - for stdin)");
+  return {};
+}
+
+int StoreCommandRun(const Invocation& in) { return StoreInputs(*in.store, in.args.positional); }
+
 }  // namespace
 
-int CmdStore(const CommandArgs& argv) {
-  auto args = ParseArgs(argv, {{"db", "config"}, {"help"}, {}});
-  if (!args) {
-    std::fprintf(stderr, "gleaner store: %s\n(see gleaner store --help)\n",
-                 args.error().message.c_str());
-    return static_cast<int>(ErrorCode::kUsage);
-  }
-  if (args->Has("help")) {
-    std::fputs(kStoreHelp, stdout);
-    return 0;
-  }
-  if (args->positional.empty()) {
-    std::fprintf(stderr, "gleaner store: no input (give files, or - for stdin)\n");
-    return static_cast<int>(ErrorCode::kUsage);
-  }
-  auto config = ConfigFromArgs(*args);
-  if (!config) return ReportError("store", config.error());
-  auto db = Store::Open(config->database, OpenMode::kCreate);
-  if (!db) return ReportError("store", db.error());
-  return StoreInputs(*db, args->positional);
+const Command& StoreCommand() {
+  static const Command command{
+      .name = "store",
+      .summary = "store article records in the database and queue them",
+      .help = kStoreHelp,
+      .flags = {{"db", true}},
+      .needs = {.database = DatabaseNeed::kCreate},
+      .check_arguments = CheckArguments,
+      .run = StoreCommandRun,
+  };
+  return command;
 }
 
 }  // namespace gleaner::cli

@@ -10,8 +10,8 @@
 #include <optional>
 #include <string_view>
 
-#include "daemon/config.h"
-#include "daemon/site_files.h"
+#include "daemon/settings/config.h"
+#include "daemon/settings/site_files.h"
 #include "extractors/core/article.h"
 #include "extractors/pipeline.h"
 

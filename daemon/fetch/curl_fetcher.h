@@ -16,8 +16,8 @@
 #include <memory>
 #include <optional>
 
-#include "daemon/config.h"
 #include "daemon/fetch/fetcher.h"
+#include "daemon/settings/config.h"
 #include "extractors/core/result.h"
 
 namespace gleaner::fetch {

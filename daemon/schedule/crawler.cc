@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "daemon/schedule/fetch_outcome.h"
 #include "extractors/core/url.h"
 #include "extractors/feeds/feeds.h"
 #include "extractors/html/charset.h"
@@ -113,21 +114,6 @@ bool Permanent(const fetch::FetchResult& r) {
 
 }  // namespace
 
-store::FetchOutcome SucceededFetch(const std::string& url, UrlKind kind,
-                                   const std::optional<std::string>& site,
-                                   const fetch::FetchResult& result) {
-  store::FetchOutcome outcome;
-  outcome.url = url;
-  outcome.kind = kind;
-  outcome.site = site;
-  outcome.ok = true;
-  outcome.status = result.status;
-  outcome.etag = result.etag;
-  outcome.last_modified = result.last_modified;
-  outcome.content_hash = store::ContentHash(result.body);
-  return outcome;
-}
-
 Crawler::Crawler(const Config& config, rules::SiteSet sites, store::Store& store,
                  fetch::Fetcher& fetcher, std::function<Time()> clock, CrawlerOptions options)
     : config_(config),
@@ -137,30 +123,6 @@ Crawler::Crawler(const Config& config, rules::SiteSet sites, store::Store& store
       clock_(std::move(clock)),
       options_(options),
       random_(options.seed) {}
-
-void ErrorWindow::Advance(int64_t minute) {
-  if (minute <= latest_) return;
-  for (int64_t m = std::max(latest_ + 1, minute - kMinutes + 1); m <= minute; ++m)
-    counts_[m % kMinutes] = 0;
-  latest_ = minute;
-}
-
-void ErrorWindow::Add(Time now) {
-  int64_t minute = std::max<int64_t>(store::ToMillis(now) / 60000, 0);
-  Advance(minute);
-  if (minute > latest_ - kMinutes) ++counts_[minute % kMinutes];
-}
-
-int64_t ErrorWindow::CountSince(Time now) const {
-  int64_t minute = store::ToMillis(now) / 60000;
-  int64_t n = 0;
-  // The minutes counted that are within the hour up to `now`.
-  for (int64_t m = std::max(latest_ - kMinutes + 1, minute - kMinutes + 1);
-       m <= std::min(latest_, minute); ++m) {
-    n += counts_[m % kMinutes];
-  }
-  return n;
-}
 
 Time Crawler::Jittered(Time now, std::chrono::milliseconds interval) {
   std::uniform_real_distribution<double> extra(0.0, kIntervalJitter);

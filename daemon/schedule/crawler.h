@@ -13,12 +13,11 @@
 // and no try is counted. Sites removed from the configuration have their rows parked,
 // not deleted; a site file added back resumes them.
 //
-// One Crawler owns no thread: its owner calls Step() in a loop (daemon/cmd_run.cc).
+// One Crawler owns no thread: its owner calls Step() in a loop (schedule/daemon.h).
 // It does no signal handling and no logging setup; it logs events with spdlog, naming the
 // site and URL. Not thread-safe.
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -30,59 +29,17 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "daemon/config.h"
 #include "daemon/fetch/fetcher.h"
+#include "daemon/schedule/health.h"
 #include "daemon/schedule/host_schedule.h"
 #include "daemon/schedule/work_marker.h"
+#include "daemon/settings/config.h"
 #include "daemon/store/store.h"
 #include "extractors/rules/site_rules.h"
 
 namespace gleaner::schedule {
 
 using store::Time;
-
-// Errors within the last hour, counted per minute, so that its size does not grow with
-// the error rate (a hostile site can fail thousands of times an hour).
-class ErrorWindow {
- public:
-  // REQUIRES: `now` is not earlier than the previous Add's by more than the hour.
-  void Add(Time now);
-  // Errors in the hour up to `now`.
-  int64_t CountSince(Time now) const;
-
- private:
-  static constexpr int64_t kMinutes = 60;
-  // Moves the window forward to `minute`, emptying the minutes it passes.
-  void Advance(int64_t minute);
-  std::array<uint32_t, kMinutes> counts_{};  // by minute since the epoch, modulo kMinutes
-  int64_t latest_ = 0;                       // the newest minute counted
-};
-
-// Per-site health since the daemon started (`gleaner status` shows it).
-struct SiteHealth {
-  int64_t polls = 0;             // source fetches completed (304 included)
-  int64_t poll_errors = 0;       // source fetches that failed or did not parse
-  int64_t discovered = 0;        // article URLs new to the frontier
-  int64_t fetched = 0;           // article pages fetched and extracted
-  int64_t new_articles = 0;      // stored for the first time
-  int64_t updated_articles = 0;  // stored again with a changed title or body
-  int64_t fetch_errors = 0;      // article fetches that failed
-  int64_t extract_errors = 0;    // pages from which nothing could be extracted
-  int64_t rule_breakage = 0;     // records where the generic fallback had to step in
-  int64_t long_urls = 0;         // discovered URLs dropped for being over kMaxUrlBytes
-  int64_t offsite_sitemaps = 0;  // sitemaps named off the site's hosts, not read
-  std::map<std::string, int64_t> errors_by_kind;  // fetch error kind -> count
-  // Why the rules broke -> count, keyed by the rule (the warning with its figures taken
-  // out), at most kMaxBrokenRules keys; the rest are counted under kOtherBrokenRules.
-  std::map<std::string, int64_t> broken_rules;
-  std::optional<Time> last_new_article;
-  std::optional<Time> last_success;    // the last fetch of one of its pages that succeeded
-  std::optional<Time> last_discovery;  // the last poll that found a new article URL
-  std::optional<Time> last_breakage_logged;
-  ErrorWindow recent_errors;
-};
-inline constexpr size_t kMaxBrokenRules = 16;
-inline constexpr char kOtherBrokenRules[] = "(other rules)";
 
 struct CrawlerOptions {
   // A source whose site found nothing new for quiet_intervals of its intervals is polled
@@ -100,13 +57,6 @@ struct CrawlerOptions {
   size_t max_batch_ops = 500;
   uint64_t seed = std::random_device{}();
 };
-
-// The frontier record of a successful fetch of `url`: its status, validators and content
-// hash from `result`. The caller sets state and next_fetch (and, after a 304, passes the
-// stored validators and hash back).
-store::FetchOutcome SucceededFetch(const std::string& url, store::UrlKind kind,
-                                   const std::optional<std::string>& site,
-                                   const fetch::FetchResult& result);
 
 class Crawler {
  public:

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +16,9 @@
 namespace gleaner::schedule {
 
 namespace {
+
+// A process that exists, whether or not this user may signal it.
+bool ProcessAlive(int pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
 
 // `gleaner status` runs as the daemon's user or a member of its group; others need not read
 // the daemon's health.
@@ -183,6 +187,16 @@ Result<std::optional<nlohmann::json>> ReadStatusFile(const std::string& path) {
     }
   }
   return Fail(ErrorCode::kInput, "status file " + path + ": " + problem);
+}
+
+Result<std::optional<nlohmann::json>> ReadLiveStatus(const std::string& database, Time now) {
+  auto read = ReadStatusFile(StatusFilePath(database));
+  if (!read || !*read) return read;
+  nlohmann::json& j = **read;
+  auto updated = store::ParseTime(j["updated"].get<std::string>());
+  if (!updated || now - *updated > kStatusStaleAfter || !ProcessAlive(j["pid"].get<int>()))
+    return std::nullopt;
+  return read;
 }
 
 }  // namespace gleaner::schedule

@@ -7,6 +7,7 @@
 // the size and every field it reads.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -14,7 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/schedule/crawler.h"
+#include "daemon/fetch/fetcher.h"
+#include "daemon/schedule/health.h"
 #include "extractors/core/result.h"
 
 namespace gleaner::schedule {
@@ -43,5 +45,14 @@ inline constexpr uint64_t kMaxStatusFileBytes = 4u << 20;
 // naming the path and the first bad field, when it is not a regular file, is larger than
 // kMaxStatusFileBytes, is not JSON or is not a status document. Never blocks on a FIFO.
 Result<std::optional<nlohmann::json>> ReadStatusFile(const std::string& path);
+
+// How long a status file may go unrefreshed before its daemon counts as gone: the daemon
+// refreshes it every 5 s.
+inline constexpr std::chrono::seconds kStatusStaleAfter{30};
+
+// The running daemon's status document beside `database` (ReadStatusFile's checks), or
+// nullopt when no daemon runs: no file, a file not refreshed within kStatusStaleAfter of
+// `now`, or one whose process is gone. Errors as ReadStatusFile's.
+Result<std::optional<nlohmann::json>> ReadLiveStatus(const std::string& database, Time now);
 
 }  // namespace gleaner::schedule

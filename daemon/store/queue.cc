@@ -92,6 +92,15 @@ std::string ClaimedMessageToJson(const ClaimedMessage& message) {
   return json;
 }
 
+nlohmann::ordered_json QueueStatsJson(const QueueStats& s) {
+  nlohmann::ordered_json j{{"ready", s.ready},      {"delayed", s.delayed}, {"claimed", s.claimed},
+                           {"expired", s.expired},  {"acked", s.acked},     {"dead", s.dead},
+                           {"articles", s.articles}};
+  j["oldest_pending"] = s.oldest_pending ? nlohmann::ordered_json(FormatTime(*s.oldest_pending))
+                                         : nlohmann::ordered_json(nullptr);
+  return j;
+}
+
 Queue::Queue(Database* db) : db_(db), random_(std::random_device{}()) {}
 
 std::string Queue::NewToken(int64_t message_id, int attempt) {

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
@@ -79,6 +80,11 @@ struct QueueStats {
   int64_t articles = 0;
   std::optional<Time> oldest_pending;  // when the oldest unacked, undead message was queued
 };
+
+// The queue's figures as one JSON object, the one `gleaner queue stats --json` prints: the
+// counts by state in QueueStats' order, then "oldest_pending" (ISO 8601 UTC, or null).
+// `gleaner status` shows the same object without "oldest_pending".
+nlohmann::ordered_json QueueStatsJson(const QueueStats& stats);
 
 // Queue operations on a borrowed connection. Not thread-safe (one per connection).
 // REQUIRES: the Database outlives the Queue and is read-write for every method but Stats.

@@ -1,5 +1,5 @@
 // The daemon's settings: defaults that work, and every mistake named by file:line:col.
-#include "daemon/config.h"
+#include "daemon/settings/config.h"
 
 #include <catch2/catch.hpp>
 

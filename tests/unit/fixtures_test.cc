@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "daemon/site_files.h"
+#include "daemon/settings/site_files.h"
 #include "extractors/pipeline.h"
 #include "extractors/text/normalize.h"
 #include "support/run_binary.h"

@@ -276,5 +276,17 @@ TEST_CASE("queue stats work on a read-only connection", "[queue]") {
   CHECK(stats->oldest_pending == kT0);
 }
 
+TEST_CASE("queue stats print as one JSON object, counts first, in a fixed order", "[queue]") {
+  QueueStats stats;
+  stats.ready = 2;
+  stats.claimed = 1;
+  stats.articles = 3;
+  CHECK(QueueStatsJson(stats).dump() ==
+        R"({"ready":2,"delayed":0,"claimed":1,"expired":0,"acked":0,"dead":0,"articles":3,)"
+        R"("oldest_pending":null})");
+  stats.oldest_pending = kT0;
+  CHECK(QueueStatsJson(stats)["oldest_pending"] == FormatTime(kT0));
+}
+
 }  // namespace
 }  // namespace gleaner::store

@@ -1,4 +1,4 @@
-#include "daemon/site_files.h"
+#include "daemon/settings/site_files.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -86,6 +86,13 @@ Result<rules::SiteSet> LoadSites(const std::string& dir, uint64_t max_file_bytes
   rules::SiteSet set = LoadSitesLenient(dir, max_file_bytes, &problems);
   if (!problems.empty()) return tl::unexpected(problems.front());
   return set;
+}
+
+Result<rules::SiteSet> LoadSitesIfPresent(const std::string& dir, uint64_t max_file_bytes,
+                                          bool dir_required) {
+  std::error_code ec;
+  if (!dir_required && !fs::is_directory(dir, ec)) return rules::SiteSet{};
+  return LoadSites(dir, max_file_bytes);
 }
 
 }  // namespace gleaner

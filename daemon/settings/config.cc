@@ -1,4 +1,4 @@
-#include "daemon/config.h"
+#include "daemon/settings/config.h"
 
 #include <filesystem>
 #include <fstream>
@@ -332,6 +332,15 @@ Result<Config> LoadConfig(const std::optional<std::string>& explicit_path) {
   auto text = ReadConfigFile(*path);
   if (!text) return tl::unexpected(text.error());
   return ParseConfig(*text, *path, in_tree);
+}
+
+Result<Config> LoadConfigWithOverrides(const ConfigOverrides& overrides) {
+  auto config = LoadConfig(overrides.config_file);
+  if (!config) return config;
+  if (overrides.sites_dir) config->sites_dir = *overrides.sites_dir;
+  if (overrides.database) config->database = *overrides.database;
+  if (overrides.log_level) config->log_level = *overrides.log_level;
+  return config;
 }
 
 }  // namespace gleaner

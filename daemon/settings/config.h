@@ -84,6 +84,19 @@ html::DomLimits DomLimitsFrom(const ExtractLimits& limits);
 // Returns kConfig "file:line:col: message" for a bad file. Not thread-safe (reads cwd).
 Result<Config> LoadConfig(const std::optional<std::string>& explicit_path);
 
+// The command-line flags that override settings (docs/CONTRACT.md "Paths and defaults"):
+// each one given wins over the config file and the defaults.
+struct ConfigOverrides {
+  std::optional<std::string> config_file;  // --config FILE
+  std::optional<std::string> sites_dir;    // --sites DIR
+  std::optional<std::string> database;     // --db PATH
+  std::optional<std::string> log_level;    // --log-level LEVEL
+};
+
+// LoadConfig(overrides.config_file), then the other overrides applied over what it read.
+// Errors as LoadConfig's. Not thread-safe (reads cwd).
+Result<Config> LoadConfigWithOverrides(const ConfigOverrides& overrides);
+
 // Parses config text (the part of LoadConfig after reading the file). `file_name` is used in
 // messages. Defaults for paths follow `in_source_tree`.
 Result<Config> ParseConfig(std::string_view yaml_text, const std::string& file_name,

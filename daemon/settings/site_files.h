@@ -24,4 +24,10 @@ rules::SiteSet LoadSitesLenient(const std::string& dir, uint64_t max_file_bytes,
 // Compiles every site file of `dir`; the first problem is the error.
 Result<rules::SiteSet> LoadSites(const std::string& dir, uint64_t max_file_bytes);
 
+// The sites for extracting single pages (`extract`, `fetch`): LoadSites(dir), except that a
+// missing `dir` means no sites (generic extraction) unless `dir_required` (the directory
+// was named on the command line), when it is the kInput error LoadSites returns.
+Result<rules::SiteSet> LoadSitesIfPresent(const std::string& dir, uint64_t max_file_bytes,
+                                          bool dir_required);
+
 }  // namespace gleaner

@@ -1,0 +1,186 @@
+#include "daemon/schedule/daemon.h"
+
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "daemon/log.h"
+#include "daemon/schedule/signals.h"
+#include "daemon/schedule/status_file.h"
+#include "daemon/settings/site_files.h"
+
+namespace gleaner::schedule {
+namespace {
+
+// One turn of the loop waits at most this long for the network, so that signals and
+// timers are served promptly.
+constexpr std::chrono::milliseconds kStepWait{200};
+// How often the status file and systemd's STATUS line are refreshed.
+constexpr std::chrono::seconds kStatusEvery{5};
+// Transfers in flight at SIGTERM get this long to finish; the rest are fetched next run.
+constexpr std::chrono::seconds kStopGrace{5};
+// Writes failing for this long (a database locked or a disk full that does not clear)
+// make the loop unhealthy: the watchdog stops being fed and systemd restarts the service.
+constexpr std::chrono::minutes kUnhealthyAfter{5};
+
+struct Settings {
+  Config config;
+  rules::SiteSet sites;
+};
+
+// The configuration and the site files as `gleaner run` loads them (every site file must
+// compile), for a reload.
+Result<Settings> LoadSettings(const ConfigOverrides& overrides) {
+  auto config = LoadConfigWithOverrides(overrides);
+  if (!config) return tl::unexpected(config.error());
+  auto sites = LoadSites(config->sites_dir, config->limits.max_site_file_bytes);
+  if (!sites) return tl::unexpected(sites.error());
+  return Settings{std::move(*config), std::move(*sites)};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Daemon>> Daemon::Start(ConfigOverrides overrides, Config config,
+                                              rules::SiteSet sites) {
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(config.database).parent_path(),
+                                      ignored);
+  auto lock = RunLock::Acquire(RunLockPath(config.database));
+  if (!lock) return tl::unexpected(lock.error());
+  auto store = store::Store::Open(config.database, store::OpenMode::kCreate);
+  if (!store) return tl::unexpected(store.error());
+  fetch::CurlFetcherOptions options;
+  options.settings = config.fetch;
+  auto fetcher = fetch::CurlFetcher::Create(options);
+  if (!fetcher) return tl::unexpected(fetcher.error());
+  return std::unique_ptr<Daemon>(new Daemon(std::move(overrides), std::move(config),
+                                            std::move(sites), std::move(*lock), std::move(*store),
+                                            std::move(*fetcher)));
+}
+
+Daemon::Daemon(ConfigOverrides overrides, Config config, rules::SiteSet sites, RunLock lock,
+               store::Store store, std::unique_ptr<fetch::CurlFetcher> fetcher)
+    : overrides_(std::move(overrides)),
+      lock_(std::move(lock)),
+      config_(std::move(config)),
+      store_(std::move(store)),
+      fetcher_(std::move(fetcher)),
+      crawler_(config_, std::move(sites), store_, *fetcher_, store::Now),
+      started_(store::Now()),
+      last_good_write_(started_) {}
+
+Result<void> Daemon::Run() {
+  RecoverFromCrash();
+  if (auto ok = crawler_.Seed(); !ok) {
+    spdlog::error("cannot seed the frontier: {}", ok.error().message);
+    return ok;
+  }
+  InstallSignalHandlers();
+  uint64_t watchdog_usec = 0;
+  watchdog_ = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+  spdlog::info("gleaner running: {} sites, database {}", crawler_.sites().sites().size(),
+               config_.database);
+  Publish(true);
+  sd_notify(0, "READY=1");
+  while (!StopRequested()) {
+    if (TakeReloadRequest()) Reload();
+    Turn();
+  }
+  Stop();
+  return {};
+}
+
+// Opens the work marker; the page a previous run died on is retried later or given up.
+// Without a marker (an unwritable directory) the daemon runs unprotected, with a warning.
+// The marker replaces a symlink planted at its path, never writing through it.
+void Daemon::RecoverFromCrash() {
+  auto marker = WorkMarker::Open(WorkMarkerPath(config_.database));
+  if (!marker) {
+    spdlog::warn("crash-loop protection off: {}", marker.error().message);
+    return;
+  }
+  marker_ = std::move(*marker);
+  if (marker_->left_over()) {
+    if (auto ok = crawler_.RecordCrash(*marker_->left_over()); !ok) {
+      spdlog::error("database {}: {}", config_.database, ok.error().message);
+    }
+  }
+  crawler_.SetWorkMarker(&*marker_);
+}
+
+void Daemon::Turn() {
+  Time now = store::Now();
+  auto ok = crawler_.Step(kStepWait);
+  if (ok) {
+    last_good_write_ = now;
+    write_error_logged_ = false;
+  } else if (!write_error_logged_) {
+    spdlog::error("database {}: {} (kept in memory, retrying)", config_.database,
+                  ok.error().message);
+    write_error_logged_ = true;
+  }
+  if (now - last_publish_ >= kStatusEvery) Publish(now - last_good_write_ < kUnhealthyAfter);
+}
+
+void Daemon::Reload() {
+  sd_notify(0, "RELOADING=1");
+  spdlog::info("SIGHUP: reloading the configuration and site files");
+  auto loaded = LoadSettings(overrides_);
+  if (!loaded) {
+    spdlog::error("reload refused, the running configuration stays: {}", loaded.error().message);
+    sd_notify(0, "READY=1");
+    return;
+  }
+  Config& next = loaded->config;
+  if (next.database != config_.database) {
+    // The store, its lock and its status file are the process's: a restart moves them.
+    spdlog::warn(
+        "reload: 'database' changed to {}; it takes effect at the next start, {} stays in use "
+        "until then",
+        next.database, config_.database);
+    next.database = config_.database;
+  }
+  if (auto ok = SetupLogging(next.log_level); !ok) spdlog::error("reload: {}", ok.error().message);
+  fetcher_->Reconfigure(next.fetch);
+  if (auto ok = crawler_.Reload(next, std::move(loaded->sites)); !ok) {
+    spdlog::error("reload: {}", ok.error().message);
+  } else {
+    spdlog::info("reloaded: {} sites", crawler_.sites().sites().size());
+  }
+  config_ = next;
+  sd_notify(0, "READY=1");
+}
+
+void Daemon::Stop() {
+  sd_notify(0, "STOPPING=1");
+  spdlog::info("stopping: {} transfers in flight", crawler_.InFlight());
+  crawler_.Drain();
+  Time deadline = store::Now() + kStopGrace;
+  while (crawler_.InFlight() > 0 && store::Now() < deadline) (void)crawler_.Step(kStepWait);
+  if (auto ok = crawler_.Step(std::chrono::milliseconds(0)); !ok) {
+    spdlog::error("database {}: last write failed: {}", config_.database, ok.error().message);
+  }
+  Publish(false);
+  spdlog::info("stopped");
+}
+
+// Refreshes the status file and systemd's STATUS line; feeds the watchdog when healthy.
+void Daemon::Publish(bool healthy) {
+  Time now = store::Now();
+  last_publish_ = now;
+  auto written = WriteStatusFile(
+      StatusFilePath(config_.database),
+      StatusJson(getpid(), started_, now, crawler_.health(), fetcher_->PausedHosts()));
+  if (!written) spdlog::warn("status file: {}", written.error().message);
+  auto stats = store_.queue().Stats(now);
+  std::string status = std::to_string(crawler_.sites().sites().size()) + " sites, " +
+                       (stats ? std::to_string(stats->ready) : std::string("?")) + " queued, " +
+                       std::to_string(crawler_.ErrorsLastHour()) + " errors in the last hour";
+  sd_notify(0, ("STATUS=" + status).c_str());
+  if (healthy && watchdog_) sd_notify(0, "WATCHDOG=1");
+}
+
+}  // namespace gleaner::schedule
