@@ -1,5 +1,8 @@
 #include "extractors/pipeline.h"
 
+#include <tuple>
+
+#include "extractors/core/provenance.h"
 #include "extractors/core/url.h"
 #include "extractors/generic/generic.h"
 #include "extractors/generic/lean_html.h"
@@ -54,21 +57,34 @@ Result<Article> RunGeneric(ParsedPage& parsed, const std::optional<std::string>&
   return generic::ExtractGeneric(parsed.doc, input);
 }
 
-// Replaces the rules' body with the generic one, keeping every field the rules found.
-Article MergeFallback(Article rules, Article generic, const std::string& site_id, std::string why) {
-  generic.site = site_id;
-  generic.extractor = "rules:" + site_id + "+generic";
-  for (auto [field, from] : {std::pair{&generic.title, &rules.title},
-                             {&generic.author, &rules.author},
-                             {&generic.published, &rules.published},
-                             {&generic.source, &rules.source},
-                             {&generic.source_url, &rules.source_url},
-                             {&generic.language, &rules.language}}) {
-    if (*from) *field = *from;
+// Replaces the rules' body with the generic one, keeping every field the rules found (and
+// its provenance). `failed` is the rules' provenance with the fallback's reason filled in.
+Article MergeFallback(Article rules, Article generic, const Provenance& failed) {
+  Provenance& merged = generic.provenance;
+  Provenance& kept = rules.provenance;
+  generic.site = failed.site;
+  merged.site = failed.site;
+  merged.layout = failed.layout;
+  merged.fallback = failed.fallback;
+  merged.unmatched = std::move(kept.unmatched);
+  generic.extractor = RenderExtractor(merged);
+  for (auto [field, from, field_provenance, from_provenance] :
+       {std::tuple{&generic.title, &rules.title, &merged.title, &kept.title},
+        {&generic.author, &rules.author, &merged.author, &kept.author},
+        {&generic.published, &rules.published, &merged.published, &kept.published},
+        {&generic.source, &rules.source, &merged.source, &kept.source},
+        {&generic.source_url, &rules.source_url, &merged.source_url, &kept.source_url},
+        {&generic.language, &rules.language, &merged.language, &kept.language}}) {
+    if (!*from) continue;
+    *field = *from;
+    *field_provenance = *from_provenance;
   }
-  if (!rules.ticker.empty()) generic.ticker = std::move(rules.ticker);
+  if (!rules.ticker.empty()) {
+    generic.ticker = std::move(rules.ticker);
+    merged.ticker = kept.ticker;
+  }
   std::vector<std::string> warnings = std::move(rules.warnings);
-  warnings.push_back(std::move(why));
+  warnings.push_back(RenderFallbackWarning(merged));
   warnings.insert(warnings.end(), generic.warnings.begin(), generic.warnings.end());
   generic.warnings = std::move(warnings);
   return generic;
@@ -81,25 +97,29 @@ Result<Article> ExtractWithRules(const PageInput& page, ParsedPage& parsed,
   rules::ApplyInput input{url, &parsed.meta};
   auto ruled = rules::ApplyRules(parsed.doc, site, input);
   size_t rules_chars = ruled && ruled->body ? text::CodePointCount(*ruled->body) : 0;
-  if (ruled && rules_chars >= kSuspiciousBodyChars) return ruled;
+  if (ruled && rules_chars >= kSuspiciousBodyChars) return std::move(*ruled);
 
   // The rules under-delivered: a fresh parse (ApplyRules removed nodes) for the generic stage.
   auto fresh = Parse(page, options);
-  if (!fresh) return ruled ? ruled : tl::unexpected(fresh.error());
+  if (!fresh) {
+    if (ruled) return std::move(*ruled);
+    return tl::unexpected(fresh.error());
+  }
   auto generic = RunGeneric(*fresh, url);
   if (!generic) {
-    if (ruled) return ruled;
-    return Fail(ErrorCode::kNoArticle,
-                ruled.error().message + "; generic extraction: " + generic.error().message);
+    if (ruled) return std::move(*ruled);
+    return Fail(ErrorCode::kNoArticle, RenderFallbackWarning(ruled.error()) +
+                                           "; generic extraction: " + generic.error().message);
   }
-  if (!ruled) return MergeFallback(Article{}, std::move(*generic), site.id, ruled.error().message);
+  if (!ruled) return MergeFallback(Article{}, std::move(*generic), ruled.error());
   size_t generic_chars = generic->body ? text::CodePointCount(*generic->body) : 0;
-  if (generic_chars < kFallbackLengthRatio * rules_chars) return ruled;
-  std::string why = "site '" + site.id + "': " + ruled->extractor.substr(6) + " body has " +
-                    std::to_string(rules_chars) +
-                    " characters, far shorter than the page's main text (" +
-                    std::to_string(generic_chars) + ")";
-  return MergeFallback(std::move(*ruled), std::move(*generic), site.id, why);
+  if (generic_chars < kFallbackLengthRatio * rules_chars) return std::move(*ruled);
+  Provenance failed = ruled->provenance;
+  failed.fallback.reason = FallbackReason::kBodyFarShorter;
+  failed.fallback.rules = {RuleRef{failed.layout, "body", failed.body.rule}};
+  failed.fallback.rules_chars = rules_chars;
+  failed.fallback.generic_chars = generic_chars;
+  return MergeFallback(std::move(*ruled), std::move(*generic), failed);
 }
 
 }  // namespace
@@ -125,7 +145,8 @@ Result<Article> ExtractPage(const PageInput& page, const rules::SiteSet* sites,
   if (!article) return article;
   if (!site) {
     article->site = std::nullopt;
-    article->extractor = "generic";
+    article->provenance.site.clear();
+    article->extractor = RenderExtractor(article->provenance);
   }
   article->url = url;
   if (parsed->lossy) {

@@ -3,7 +3,9 @@
 //   2. site rules, when a site applies: layouts tried in order (rules/apply.h)
 //   3. generic extraction (generic/generic.h), when no site applies, when forced, or when
 //      the rules under-deliver ("rules:<site>+generic", with a warning naming what failed)
-// The record says which stage won in `extractor`. Pure: no I/O, no clock.
+// The record says which stage won in `extractor`, rendered from `Article::provenance`,
+// which holds the same as data (and, per field, the stage and rule that produced it).
+// Pure: no I/O, no clock.
 #pragma once
 
 #include <optional>

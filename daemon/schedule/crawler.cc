@@ -76,29 +76,6 @@ bool IsGzip(std::string_view body) {
 
 std::string KeyOf(const std::string& url) { return NormalizeUrl(url).value_or(url); }
 
-// The rule a fallback warning is about: its figures (page lengths, counts) taken out, so
-// that one broken rule counts under one key however many pages it broke on.
-std::string RuleKey(const std::string& warning) {
-  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  auto is_word = [&](char c) {
-    return is_digit(c) || c == '-' || c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-  };
-  std::string key;
-  for (size_t i = 0; i < warning.size();) {
-    size_t end = i;
-    while (end < warning.size() && is_digit(warning[end])) ++end;
-    bool number = end > i && (i == 0 || !is_word(warning[i - 1])) &&
-                  (end == warning.size() || !is_word(warning[end]));
-    if (number) {
-      key += '#';
-      i = end;
-    } else {
-      key += warning[i++];
-    }
-  }
-  return key;
-}
-
 bool Permanent(const fetch::FetchResult& r) {
   // robots.txt refusals, bad schemes and client errors other than 408/429 will not get
   // better by retrying.
@@ -626,13 +603,9 @@ void Crawler::OnSourceFetched(const FrontierEntry& entry, fetch::FetchResult&& r
 void Crawler::NoteBreakage(const std::string& site, const Article& article, Time now) {
   SiteHealth& health = health_[site];
   ++health.rule_breakage;
-  std::string why = article.warnings.empty() ? "rules under-delivered" : article.warnings.back();
-  for (const std::string& w : article.warnings) {
-    if (w.find("matched nothing") != std::string::npos ||
-        w.find("far shorter") != std::string::npos)
-      why = w;
-  }
-  std::string key = RuleKey(why);
+  // Keyed by the rule that broke, its figures (page lengths) written '#': one broken rule
+  // counts under one key however many pages it broke on.
+  std::string key = FallbackKey(article.provenance);
   if (health.broken_rules.size() >= kMaxBrokenRules && !health.broken_rules.count(key))
     key = kOtherBrokenRules;
   ++health.broken_rules[key];
@@ -641,7 +614,7 @@ void Crawler::NoteBreakage(const std::string& site, const Article& article, Time
     health.last_breakage_logged = now;
     spdlog::warn(
         "site {}: rules broke, generic extraction stepped in ({} times so far); e.g. {}: {}", site,
-        health.rule_breakage, article.url.value_or("-"), why);
+        health.rule_breakage, article.url.value_or("-"), RenderFallbackWarning(article.provenance));
   }
 }
 
@@ -673,7 +646,7 @@ void Crawler::OnArticleFetched(const FrontierEntry& entry, fetch::FetchResult&& 
     RecordFailure(entry, failed, /*give_up_now=*/true);
     return;
   }
-  if (article->extractor.find("+generic") != std::string::npos && article->site) {
+  if (article->provenance.fallback.reason != FallbackReason::kNone && article->site) {
     NoteBreakage(*article->site, *article, now);
   }
   std::string site_id = article->site.value_or(entry.site.value_or(""));

@@ -45,6 +45,13 @@ Result<std::vector<Link>> Links(const json& object, const char* key) {
 
 }  // namespace
 
+bool Article::operator==(const Article& o) const {
+  return url == o.url && site == o.site && extractor == o.extractor && title == o.title &&
+         author == o.author && published == o.published && source == o.source &&
+         source_url == o.source_url && language == o.language && body == o.body &&
+         related == o.related && ticker == o.ticker && warnings == o.warnings;
+}
+
 std::string ArticleToJson(const Article& a, bool pretty) {
   // nlohmann::ordered_json keeps the contract's key order, which people reading the
   // output expect; ordinary json would sort the keys.

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "extractors/core/provenance.h"
 #include "extractors/core/result.h"
 
 namespace gleaner {
@@ -22,7 +23,8 @@ struct Link {
 struct Article {
   std::optional<std::string> url;
   std::optional<std::string> site;  // id of the site file whose rules applied
-  std::string extractor;            // "rules:<site>/<layout>", "rules:<site>+generic", "generic"
+  // "rules:<site>/<layout>", "rules:<site>+generic" or "generic": RenderExtractor(provenance)
+  std::string extractor;
   std::optional<std::string> title;
   std::optional<std::string> author;
   std::optional<std::string> published;  // YYYY-MM-DD, or ISO 8601 with the page's offset
@@ -33,8 +35,13 @@ struct Article {
   std::vector<Link> related;
   std::vector<Link> ticker;
   std::vector<std::string> warnings;
+  // How each field was produced, as data (provenance.h). Not part of the record: not
+  // printed, not stored, and empty in an article read back from JSON.
+  Provenance provenance;
 
-  bool operator==(const Article&) const = default;
+  // Compares the record, the fields above `provenance`: an article read back from its JSON
+  // or from the store equals the one extracted.
+  bool operator==(const Article& other) const;
 };
 
 // One compact JSON object (no newline) with every key of the contract, in contract order.

@@ -69,6 +69,14 @@ std::string StripBylinePrefix(std::string text) {
   return text;
 }
 
+Chosen FromMetadata(std::optional<std::string> value) {
+  return Chosen{std::move(value), Stage::kMetadata};
+}
+
+Chosen FromPage(std::optional<std::string> value) {
+  return Chosen{std::move(value), Stage::kGeneric};
+}
+
 }  // namespace
 
 bool SameHeadline(std::string_view a, std::string_view b) {
@@ -110,31 +118,31 @@ std::string StripSiteName(std::string_view title, const std::optional<std::strin
   return clean;
 }
 
-std::optional<std::string> ChooseTitle(const PageTree& tree, const html::PageMetadata& meta) {
+Chosen ChooseTitle(const PageTree& tree, const html::PageMetadata& meta) {
   std::vector<std::string> headlines = HeadlineTexts(tree);
   std::optional<std::string> declared = meta.title;
   if (declared && meta.site_name && Folded(*declared) == Folded(*meta.site_name)) declared.reset();
   if (declared && !declared->empty()) {
     for (const std::string& h : headlines) {
-      if (SameHeadline(h, *declared)) return h;
+      if (SameHeadline(h, *declared)) return FromPage(h);
     }
-    return StripSiteName(*declared, meta.site_name);
+    return FromMetadata(StripSiteName(*declared, meta.site_name));
   }
   if (meta.html_title && !meta.html_title->empty()) {
     for (const std::string& h : headlines) {
       if (SameHeadline(h, *meta.html_title) || Folded(*meta.html_title).find(Folded(h)) == 0)
-        return h;
+        return FromPage(h);
     }
     std::string stripped = StripSiteName(*meta.html_title, meta.site_name);
-    if (!stripped.empty()) return stripped;
+    if (!stripped.empty()) return FromMetadata(std::move(stripped));
   }
-  if (!headlines.empty()) return headlines.front();
-  return std::nullopt;
+  if (!headlines.empty()) return FromPage(headlines.front());
+  return {};
 }
 
-std::optional<std::string> ChoosePublished(const PageTree& tree, const html::PageMetadata& meta) {
+Chosen ChoosePublished(const PageTree& tree, const html::PageMetadata& meta) {
   if (meta.published) {
-    if (auto date = text::ParseDate(*meta.published)) return date;
+    if (auto date = text::ParseDate(*meta.published)) return FromMetadata(std::move(date));
   }
   // The date line follows the headline on most article pages, before the prose starts
   // (inside or outside the body's container).
@@ -151,7 +159,7 @@ std::optional<std::string> ChoosePublished(const PageTree& tree, const html::Pag
       if (stop - headline > static_cast<int32_t>(params::kDateScanElements)) break;
       if (IsBlock(tree[stop].tag) && tree[stop].own_text > params::kMaxDateLineChars) break;
     }
-    if (auto date = FirstDateIn(tree, tree[headline].end, stop)) return date;
+    if (auto date = FirstDateIn(tree, tree[headline].end, stop)) return FromPage(std::move(date));
   }
   for (int32_t i = 0; i < static_cast<int32_t>(tree.size()); ++i) {
     const Node& node = tree[i];
@@ -162,14 +170,14 @@ std::optional<std::string> ChoosePublished(const PageTree& tree, const html::Pag
     if (node.tag != Tag::kTime && !ContainsAny(tree.ClassAndId(i), params::kDateClassWords)) {
       continue;
     }
-    if (auto date = FirstDateIn(tree, i, node.end)) return date;
+    if (auto date = FirstDateIn(tree, i, node.end)) return FromPage(std::move(date));
     i = node.end - 1;
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> ChooseAuthor(const PageTree& tree, const html::PageMetadata& meta) {
-  if (meta.author && !meta.author->empty()) return meta.author;
+Chosen ChooseAuthor(const PageTree& tree, const html::PageMetadata& meta) {
+  if (meta.author && !meta.author->empty()) return FromMetadata(meta.author);
   for (int32_t i = 0; i < static_cast<int32_t>(tree.size()); ++i) {
     const Node& node = tree[i];
     if (node.drop == Drop::kNever || node.text == 0 || node.text > params::kMaxAuthorChars) {
@@ -180,15 +188,15 @@ std::optional<std::string> ChooseAuthor(const PageTree& tree, const html::PageMe
         (rel && *rel == "author") || ContainsAny(tree.ClassAndId(i), params::kAuthorClassWords);
     if (!named) continue;
     std::string text = StripBylinePrefix(text::CleanText(html::ElementText(node.xml)));
-    if (!text.empty()) return text;
+    if (!text.empty()) return FromPage(std::move(text));
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> ChooseLanguage(const html::PageMetadata& meta, std::string_view sample) {
-  if (meta.language && !meta.language->empty()) return meta.language;
-  if (!sample.empty() && text::IsMostlyArabic(sample)) return std::string("ar");
-  return std::nullopt;
+Chosen ChooseLanguage(const html::PageMetadata& meta, std::string_view sample) {
+  if (meta.language && !meta.language->empty()) return FromMetadata(meta.language);
+  if (!sample.empty() && text::IsMostlyArabic(sample)) return FromPage(std::string("ar"));
+  return {};
 }
 
 }  // namespace gleaner::generic

@@ -11,32 +11,41 @@
 #include <string_view>
 #include <vector>
 
+#include "extractors/core/provenance.h"
 #include "extractors/generic/page_tree.h"
 #include "extractors/html/metadata.h"
 
 namespace gleaner::generic {
+
+// A field's value and the stage that read it: kMetadata when the page's metadata gave it,
+// kGeneric when the page's elements did; kNone with no value.
+struct Chosen {
+  std::optional<std::string> value;
+  Stage stage = Stage::kNone;
+};
 
 // True when two headlines name the same article: case folded, one contains the other and
 // the shorter covers most of the longer ("Title" and "Title - Site"; not "Sport" and a
 // headline that contains the word).
 bool SameHeadline(std::string_view a, std::string_view b);
 
-// The article's headline, or nullopt when the page offers none. Call before any node of
-// the document is freed (it reads <h1> elements).
-std::optional<std::string> ChooseTitle(const PageTree& tree, const html::PageMetadata& meta);
+// The article's headline (an <h1> is kGeneric even when it agrees with og:title), or no
+// value when the page offers none. Call before any node of the document is freed (it reads
+// <h1> elements).
+Chosen ChooseTitle(const PageTree& tree, const html::PageMetadata& meta);
 
 // The <title> without a site name before or after a separator (" : Maghress", " - Site").
 std::string StripSiteName(std::string_view title, const std::optional<std::string>& site_name);
 
 // The publication date in the record's form: the metadata's, else the first date written
 // in a short block after the headline and before the prose, else in an element named like
-// a date. Nullopt when none.
-std::optional<std::string> ChoosePublished(const PageTree& tree, const html::PageMetadata& meta);
+// a date. No value when none.
+Chosen ChoosePublished(const PageTree& tree, const html::PageMetadata& meta);
 
 // The author: the metadata's, else a short byline element (rel=author, "author", "byline").
-std::optional<std::string> ChooseAuthor(const PageTree& tree, const html::PageMetadata& meta);
+Chosen ChooseAuthor(const PageTree& tree, const html::PageMetadata& meta);
 
 // ISO 639-1 language: the declared one, else "ar" when `sample` is mostly Arabic script.
-std::optional<std::string> ChooseLanguage(const html::PageMetadata& meta, std::string_view sample);
+Chosen ChooseLanguage(const html::PageMetadata& meta, std::string_view sample);
 
 }  // namespace gleaner::generic

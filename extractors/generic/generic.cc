@@ -235,36 +235,53 @@ std::string LanguageSample(const Article& article) {
   return sample;
 }
 
+// Stores a chosen value and the stage that read it.
+void Take(Chosen chosen, std::optional<std::string>* field, FieldProvenance* provenance) {
+  *field = std::move(chosen.value);
+  provenance->stage = chosen.stage;
+}
+
+FieldProvenance GenericStageIf(bool produced) {
+  return FieldProvenance{produced ? Stage::kGeneric : Stage::kNone, ""};
+}
+
 }  // namespace
 
 Result<Article> ExtractGeneric(html::Document& doc, const GenericInput& input) {
   Article article;
+  Provenance& provenance = article.provenance;
+  provenance.winner = Stage::kGeneric;
   PageTree tree(doc.root());
   WeighClassNames(tree);
   MarkHidden(tree);
   tree.ComputeStats();
   article.ticker = TakeTickers(tree, input.url);
-  article.title = ChooseTitle(tree, input.metadata);
-  article.author = ChooseAuthor(tree, input.metadata);
+  provenance.ticker = GenericStageIf(!article.ticker.empty());
+  Take(ChooseTitle(tree, input.metadata), &article.title, &provenance.title);
+  Take(ChooseAuthor(tree, input.metadata), &article.author, &provenance.author);
 
   auto [chosen, pass] = ChooseBody(tree);
   if (kPassWarnings[pass] != nullptr) article.warnings.emplace_back(kPassWarnings[pass]);
-  article.published = ChoosePublished(tree, input.metadata);
+  Take(ChoosePublished(tree, input.metadata), &article.published, &provenance.published);
   DropRepeatedHeadline(tree, chosen.roots, article.title);
   RemoveDroppedInside(tree, chosen.roots);
   BodyText text = AssembleBody(tree, chosen.roots, article.title, input.url);
   article.related = std::move(text.related);
+  provenance.related = GenericStageIf(!article.related.empty());
+  provenance.body = GenericStageIf(true);
 
   // Last stage: the publisher's own articleBody when the page's blocks gave too little.
   const auto& jsonld = input.metadata.jsonld_body;
   if (text::CodePointCount(text.body) < params::kMinBodyChars && jsonld &&
       text::CodePointCount(*jsonld) > text::CodePointCount(text.body)) {
     text.body = text::CleanText(*jsonld);
+    provenance.body.stage = Stage::kMetadata;
     article.warnings.emplace_back("generic: body taken from the page's JSON-LD articleBody");
   }
   if (text.body.empty()) return Fail(ErrorCode::kNoArticle, "generic: no body text found");
   article.body = std::move(text.body);
-  article.language = ChooseLanguage(input.metadata, LanguageSample(article));
+  Take(ChooseLanguage(input.metadata, LanguageSample(article)), &article.language,
+       &provenance.language);
   return article;
 }
 

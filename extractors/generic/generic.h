@@ -25,9 +25,11 @@ struct GenericInput {
 };
 
 // Fills title, author, published (text/dates.h form), language, body, related and ticker
-// of an Article (url/site/extractor are left to the caller). Warnings name the stage that
-// produced the body when it was not the main one. Returns kNoArticle when no body text at
-// all could be found. Not thread-safe on the same Document.
+// of an Article (url/site/extractor are left to the caller), and their provenance: winner
+// kGeneric, each field kGeneric or, when the page's metadata gave it (the body included:
+// JSON-LD articleBody), kMetadata. Warnings name the stage that produced the body when it
+// was not the main one. Returns kNoArticle when no body text at all could be found. Not
+// thread-safe on the same Document.
 Result<Article> ExtractGeneric(html::Document& doc, const GenericInput& input);
 
 }  // namespace gleaner::generic

@@ -24,26 +24,36 @@ std::optional<std::string> ApplyPattern(const text::Regex& pattern, const std::s
   return (*groups)[0];
 }
 
+// A value a field rule yielded, and the selector that yielded it (for the provenance).
+struct FieldValue {
+  std::string text;
+  const html::Selector* selector;
+};
+
 // The first value a field rule yields: selectors in order, each value through the pattern.
-std::optional<std::string> ReadField(const html::Document& doc, const FieldRule& rule) {
+std::optional<FieldValue> ReadField(const html::Document& doc, const FieldRule& rule) {
   for (const html::Selector& selector : rule.selectors) {
     for (const std::string& raw : html::SelectValues(doc, selector)) {
       std::optional<std::string> value = raw;
       if (rule.pattern) value = ApplyPattern(*rule.pattern, raw);
       if (value) {
         std::string clean = text::CleanText(*value);
-        if (!clean.empty()) return clean;
+        if (!clean.empty()) return FieldValue{std::move(clean), &selector};
       }
     }
   }
   return std::nullopt;
 }
 
-// Nodes matched by the first selector of `rule` that matches anything.
-std::vector<xmlNode*> FieldNodes(const html::Document& doc, const FieldRule& rule) {
+// Nodes matched by the first selector of `rule` that matches anything; that selector is
+// stored in `*used` when it is not null.
+std::vector<xmlNode*> FieldNodes(const html::Document& doc, const FieldRule& rule,
+                                 const html::Selector** used = nullptr) {
   for (const html::Selector& selector : rule.selectors) {
     auto nodes = html::Select(doc, selector);
-    if (!nodes.empty()) return nodes;
+    if (nodes.empty()) continue;
+    if (used) *used = &selector;
+    return nodes;
   }
   return {};
 }
@@ -74,12 +84,13 @@ void RemoveNodes(const std::vector<xmlNode*>& nodes) {
   }
 }
 
-const html::Selector* FieldSelectorName(const std::optional<FieldRule>& f) {
-  return f && !f->selectors.empty() ? &f->selectors.front() : nullptr;
+// The rule of `layout` for field `name`, named by its first selector.
+RuleRef RefOf(const Layout& layout, std::string name, const FieldRule& rule) {
+  return RuleRef{layout.name, std::move(name), rule.selectors.front().source};
 }
 
-// Why `layout` does not apply, or nullopt when every required field matches.
-std::optional<std::string> LayoutMismatch(const html::Document& doc, const Layout& layout) {
+// The required rule of `layout` that matched nothing, or nullopt when every one matches.
+std::optional<RuleRef> LayoutMismatch(const html::Document& doc, const Layout& layout) {
   for (const std::string& name : layout.require) {
     const std::optional<FieldRule>* field = name == "title"       ? &layout.title
                                             : name == "body"      ? &layout.body
@@ -90,10 +101,7 @@ std::optional<std::string> LayoutMismatch(const html::Document& doc, const Layou
                                                                   : &layout.source_url;
     bool matched =
         name == "body" ? !FieldNodes(doc, **field).empty() : ReadField(doc, **field).has_value();
-    if (!matched) {
-      return "layout '" + layout.name + "': " + name + " selector '" +
-             FieldSelectorName(*field)->source + "' matched nothing";
-    }
+    if (!matched) return RefOf(layout, name, **field);
   }
   return std::nullopt;
 }
@@ -103,12 +111,16 @@ std::string Resolve(const std::optional<std::string>& base, const std::string& h
 }
 
 // Links of the ticker: each matched <a>, or the <a href> inside each matched element.
+// `*first_match` receives the first ticker selector that matched anything.
 std::vector<xmlNode*> CaptureTicker(const html::Document& doc, const SiteRules& site,
-                                    const std::optional<std::string>& base,
-                                    std::vector<Link>* out) {
+                                    const std::optional<std::string>& base, std::vector<Link>* out,
+                                    const html::Selector** first_match) {
   std::vector<xmlNode*> matched;
   for (const html::Selector& selector : site.ticker) {
-    for (xmlNode* n : html::Select(doc, selector)) matched.push_back(n);
+    for (xmlNode* n : html::Select(doc, selector)) {
+      if (!*first_match) *first_match = &selector;
+      matched.push_back(n);
+    }
   }
   matched = Outermost(matched);
   for (xmlNode* n : matched) {
@@ -143,44 +155,71 @@ std::string StripBylinePrefix(std::string byline) {
   return byline;
 }
 
+FieldProvenance ByRule(const FieldValue& value) {
+  return FieldProvenance{Stage::kRules, value.selector->source};
+}
+
 // Reads the single-valued fields; a declared field that yields nothing is a warning.
 void ReadSingleFields(const html::Document& doc, const Layout& layout, const ApplyInput& in,
                       Article* a) {
+  Provenance& p = a->provenance;
   auto read = [&](const std::optional<FieldRule>& rule,
-                  const char* name) -> std::optional<std::string> {
+                  const char* name) -> std::optional<FieldValue> {
     if (!rule) return std::nullopt;
     auto value = ReadField(doc, *rule);
-    if (!value)
-      a->warnings.push_back(std::string(name) + ": rule '" + rule->selectors.front().source +
-                            "' matched nothing");
+    if (!value) {
+      p.unmatched.push_back(RefOf(layout, name, *rule));
+      a->warnings.push_back(RenderUnmatchedWarning(p.unmatched.back()));
+    }
     return value;
   };
-  a->title = read(layout.title, "title");
-  a->author = read(layout.author, "author");
+  if (auto title = read(layout.title, "title")) {
+    a->title = std::move(title->text);
+    p.title = ByRule(*title);
+  }
+  if (auto author = read(layout.author, "author")) {
+    a->author = std::move(author->text);
+    p.author = ByRule(*author);
+  }
   auto byline = read(layout.byline, "byline");
-  if (!a->author && byline) a->author = StripBylinePrefix(*byline);
-  a->source = read(layout.source, "source");
-  if (auto url = read(layout.source_url, "source_url")) a->source_url = Resolve(in.base_url, *url);
+  if (!a->author && byline) {
+    a->author = StripBylinePrefix(byline->text);
+    p.author = ByRule(*byline);
+  }
+  if (auto source = read(layout.source, "source")) {
+    a->source = std::move(source->text);
+    p.source = ByRule(*source);
+  }
+  if (auto url = read(layout.source_url, "source_url")) {
+    a->source_url = Resolve(in.base_url, url->text);
+    p.source_url = ByRule(*url);
+  }
   if (auto published = read(layout.published, "published")) {
-    a->published = text::ParseDate(*published);
-    if (!a->published) a->warnings.push_back("published: no date found in '" + *published + "'");
+    a->published = text::ParseDate(published->text);
+    if (a->published) {
+      p.published = ByRule(*published);
+    } else {
+      a->warnings.push_back("published: no date found in '" + published->text + "'");
+    }
   }
 }
 
 // Fills what the rules left empty from the page's metadata (og:, JSON-LD, meta author).
 void ApplyMetadataFallbacks(const Layout& layout, const html::PageMetadata* meta, Article* a) {
   if (!meta) return;
-  auto fill = [&](std::optional<std::string>& field, const std::optional<std::string>& value,
-                  bool declared, const char* what) {
+  auto fill = [&](std::optional<std::string>& field, FieldProvenance& provenance,
+                  const std::optional<std::string>& value, bool declared, const char* what) {
     if (field || !value) return;
     field = value;
+    provenance = FieldProvenance{Stage::kMetadata, ""};
     if (declared) a->warnings.push_back(std::string("used ") + what + " as fallback");
   };
-  fill(a->title, meta->title, layout.title.has_value(), "metadata title");
-  fill(a->author, meta->author, layout.author.has_value() || layout.byline.has_value(),
-       "metadata author");
+  fill(a->title, a->provenance.title, meta->title, layout.title.has_value(), "metadata title");
+  fill(a->author, a->provenance.author, meta->author,
+       layout.author.has_value() || layout.byline.has_value(), "metadata author");
   if (!a->published && meta->published) {
     a->published = text::ParseDate(*meta->published);
+    if (a->published) a->provenance.published = FieldProvenance{Stage::kMetadata, ""};
     if (a->published && layout.published) a->warnings.push_back("used metadata date as fallback");
   }
 }
@@ -189,10 +228,13 @@ void ApplyMetadataFallbacks(const Layout& layout, const html::PageMetadata* meta
 void ReadBody(const html::Document& doc, const SiteRules& site, const Layout& layout,
               const ApplyInput& in, Article* a) {
   std::vector<text::Paragraph> kept;
-  for (xmlNode* node : Outermost(FieldNodes(doc, *layout.body))) {
+  const html::Selector* body_selector = nullptr;
+  for (xmlNode* node : Outermost(FieldNodes(doc, *layout.body, &body_selector))) {
     for (text::Paragraph& p : text::ExtractParagraphs(node)) {
-      bool related = false;
-      for (const text::Regex& re : site.related) related = related || re.Matches(p.text);
+      const text::Regex* related = nullptr;
+      for (const text::Regex& re : site.related) {
+        if (!related && re.Matches(p.text)) related = &re;
+      }
       if (!related) {
         kept.push_back(std::move(p));
         continue;
@@ -200,18 +242,23 @@ void ReadBody(const html::Document& doc, const SiteRules& site, const Layout& la
       for (const text::ParagraphLink& link : p.links) {
         std::string title = text::CleanText(link.text);
         if (title.empty() || link.href.empty()) continue;
+        if (a->related.empty()) a->provenance.related = {Stage::kRules, related->pattern()};
         a->related.push_back({title, Resolve(in.base_url, link.href)});
         break;
       }
     }
   }
-  if (!kept.empty()) a->body = text::JoinParagraphs(kept);
+  if (kept.empty()) return;
+  a->body = text::JoinParagraphs(kept);
+  a->provenance.body = FieldProvenance{Stage::kRules, body_selector->source};
 }
 
 }  // namespace
 
-Result<Article> ApplyRules(html::Document& doc, const SiteRules& site, const ApplyInput& in) {
-  std::string why;
+tl::expected<Article, Provenance> ApplyRules(html::Document& doc, const SiteRules& site,
+                                             const ApplyInput& in) {
+  Provenance failed;
+  failed.site = site.id;
   const Layout* chosen = nullptr;
   for (const Layout& layout : site.layouts) {
     auto mismatch = LayoutMismatch(doc, layout);
@@ -219,20 +266,29 @@ Result<Article> ApplyRules(html::Document& doc, const SiteRules& site, const App
       chosen = &layout;
       break;
     }
-    why += (why.empty() ? "" : "; ") + *mismatch;
+    failed.fallback.rules.push_back(std::move(*mismatch));
   }
-  if (!chosen)
-    return Fail(ErrorCode::kNoArticle, "site '" + site.id + "': no layout matched (" + why + ")");
+  if (!chosen) {
+    failed.fallback.reason = FallbackReason::kRuleMatchedNothing;
+    return tl::unexpected(std::move(failed));
+  }
 
   Article a;
   a.site = site.id;
-  a.extractor = "rules:" + site.id + "/" + chosen->name;
+  a.provenance.winner = Stage::kRules;
+  a.provenance.site = site.id;
+  a.provenance.layout = chosen->name;
+  a.extractor = RenderExtractor(a.provenance);
   a.language = site.language;
+  a.provenance.language = FieldProvenance{Stage::kRules, ""};
   // Stage 1: single fields, read before anything is removed (they may live in chrome).
   ReadSingleFields(doc, *chosen, in, &a);
   ApplyMetadataFallbacks(*chosen, in.metadata, &a);
   // Stage 2: the ticker's links, then the ticker and every `remove` match leave the page.
-  std::vector<xmlNode*> doomed = CaptureTicker(doc, site, in.base_url, &a.ticker);
+  const html::Selector* ticker_selector = nullptr;
+  std::vector<xmlNode*> doomed = CaptureTicker(doc, site, in.base_url, &a.ticker, &ticker_selector);
+  if (!a.ticker.empty())
+    a.provenance.ticker = FieldProvenance{Stage::kRules, ticker_selector->source};
   for (const auto* list : {&site.remove, &chosen->remove}) {
     for (const html::Selector& s : *list) {
       for (xmlNode* n : html::Select(doc, s)) doomed.push_back(n);
@@ -242,9 +298,10 @@ Result<Article> ApplyRules(html::Document& doc, const SiteRules& site, const App
   // Stage 3: the body.
   ReadBody(doc, site, *chosen, in, &a);
   if (!a.body) {
-    return Fail(ErrorCode::kNoArticle,
-                "site '" + site.id + "': layout '" + chosen->name + "': body selector '" +
-                    chosen->body->selectors.front().source + "' matched only empty text");
+    failed.layout = chosen->name;
+    failed.fallback.reason = FallbackReason::kBodyEmptyText;
+    failed.fallback.rules = {RefOf(*chosen, "body", *chosen->body)};
+    return tl::unexpected(std::move(failed));
   }
   return a;
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "extractors/core/article.h"
+#include "extractors/core/provenance.h"
 #include "extractors/core/result.h"
 #include "extractors/html/dom.h"
 #include "extractors/html/metadata.h"
@@ -20,10 +21,15 @@ struct ApplyInput {
   const html::PageMetadata* metadata = nullptr;  // fallbacks for title, published, author
 };
 
-// Returns the article (extractor "rules:<site>/<layout>"; url left to the caller) or
-// kNoArticle with a message naming the site and, per layout, the required field that
-// matched nothing. Warnings name every declared field that matched nothing and every
-// metadata fallback used. Not thread-safe on the same Document.
-Result<Article> ApplyRules(html::Document& doc, const SiteRules& site, const ApplyInput& input);
+// Returns the article (extractor "rules:<site>/<layout>"; url left to the caller) with its
+// provenance: winner kRules, the site and layout, per field the selector that produced it
+// (kMetadata for a metadata fallback), and every declared field that matched nothing.
+// Warnings name every declared field that matched nothing and every metadata fallback used.
+// When the rules give no article, returns instead why, as a Provenance holding the site and
+// a fallback reason: kRuleMatchedNothing with, per layout, the required rule that matched
+// nothing; or kBodyEmptyText with the chosen layout's body rule. RenderFallbackWarning of it
+// is the message to report. Not thread-safe on the same Document.
+tl::expected<Article, Provenance> ApplyRules(html::Document& doc, const SiteRules& site,
+                                             const ApplyInput& input);
 
 }  // namespace gleaner::rules
