@@ -42,7 +42,7 @@ enum class FetchErrorKind {
   kBlockedAddress,
 };
 
-// The contract's `error_kind` string (CONTRACT.md "gleaner fetch --raw"), or "" for kNone.
+// The contract's `error_kind` string (docs/CONTRACT.md "gleaner fetch --raw"), or "" for kNone.
 std::string_view ErrorKindName(FetchErrorKind kind);
 
 // The CLI exit-code class of a failure: kRobots -> kRobots (7), kHttpStatus -> kHttpStatus

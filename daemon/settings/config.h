@@ -1,6 +1,6 @@
 // gleaner's settings (config/gleaner.yaml): where they come from and their defaults.
 //
-// Each setting comes from, in order (CONTRACT.md "Paths and defaults"): its command-line
+// Each setting comes from, in order (docs/CONTRACT.md "Paths and defaults"): its command-line
 // flag (the caller applies flags after loading); the config file; when run from the source
 // tree (./sites exists) ./config/gleaner.yaml, ./sites/, ./var/gleaner.db; otherwise
 // /etc/gleaner/gleaner.yaml, /etc/gleaner/sites/, /var/lib/gleaner/gleaner.db.

@@ -1,4 +1,4 @@
-// The consumer queue (CONTRACT.md "The queue"): every stored article, and every change to
+// The consumer queue (docs/CONTRACT.md "The queue"): every stored article, and every change to
 // one, becomes a message; consumers claim messages under a lease and ack them. Delivery is at
 // least once: a claim that is neither acked nor nacked before its lease ends is delivered
 // again, under a new token, and the old token is refused (kExpiredClaim). A message that
@@ -38,7 +38,7 @@ inline constexpr int kDefaultMaxAttempts = 5;
 // enough for a consumer to finish well inside the default lease.
 inline constexpr int kDefaultClaimLimit = 100;
 
-// Lease when `--lease` is not given (CONTRACT.md's example): a consumer that dies holds its
+// Lease when `--lease` is not given (docs/CONTRACT.md's example): a consumer that dies holds its
 // batch back for at most this long.
 inline constexpr std::chrono::milliseconds kDefaultLease = std::chrono::minutes(5);
 

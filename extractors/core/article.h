@@ -1,4 +1,4 @@
-// The article record (CONTRACT.md "The article record") and its JSON form.
+// The article record (docs/CONTRACT.md "The article record") and its JSON form.
 // Pure data: no I/O. Every key is always present in the JSON (null or [] when unknown).
 #pragma once
 

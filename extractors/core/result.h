@@ -1,6 +1,6 @@
 // Errors as values: every module returns Result<T> (tl::expected) and never lets an
 // exception cross its boundary. An Error carries the exit-code class the contract
-// (CONTRACT.md) fixes for the CLI, and a message that names the file:line, site or URL.
+// (docs/CONTRACT.md) fixes for the CLI, and a message that names the file:line, site or URL.
 #pragma once
 
 #include <string>
@@ -9,7 +9,7 @@
 
 namespace gleaner {
 
-// The CLI's exit codes (CONTRACT.md "Exit codes"). The numeric values are the contract.
+// The CLI's exit codes (docs/CONTRACT.md "Exit codes"). The numeric values are the contract.
 enum class ErrorCode : int {
   kConfig = 1,        // invalid configuration or site file
   kUsage = 2,         // bad command line

@@ -1,5 +1,5 @@
 // Publication dates as pages write them, in French, Arabic and ISO forms, turned into the
-// record's form (CONTRACT.md "published"): "YYYY-MM-DD" when only the date is known, ISO 8601
+// record's form (docs/CONTRACT.md "published"): "YYYY-MM-DD" when only the date is known, ISO 8601
 // with the page's own offset when the time is known ("2017-09-20T21:41:00+00:00"; never
 // converted; without an offset the local time is written without one). Pure, thread-safe.
 //

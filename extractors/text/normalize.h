@@ -1,4 +1,4 @@
-// White space and Unicode normalisation of extracted text (CONTRACT.md "body"): trim
+// White space and Unicode normalisation of extracted text (docs/CONTRACT.md "body"): trim
 // (no-break spaces too), collapse inner white space to one space, NFC. Pure, thread-safe.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The record's JSON form is the contract outside tools read (CONTRACT.md).
+// The record's JSON form is the contract outside tools read (docs/CONTRACT.md).
 #include "extractors/core/article.h"
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// The record's "published" field (CONTRACT.md): the date as the page states it, in the
+// The record's "published" field (docs/CONTRACT.md): the date as the page states it, in the
 // record's form. Rows come from the pages gleaner collects (maghress, assahifa, WordPress)
 // and from the forms their neighbours use.
 #include "extractors/text/dates.h"

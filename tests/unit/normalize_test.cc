@@ -1,4 +1,4 @@
-// Every text field of the record takes CleanText's form (CONTRACT.md "body"): what a diff
+// Every text field of the record takes CleanText's form (docs/CONTRACT.md "body"): what a diff
 // between two runs, or a consumer comparing titles, would notice.
 #include "extractors/text/normalize.h"
 
