@@ -9,13 +9,10 @@
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 
-#include "extractors/text/text_internal_utf8.h"
+#include "extractors/core/utf8.h"
 
 namespace gleaner::text {
 namespace {
-
-using internal::AppendUtf8;
-using internal::DecodeUtf8;
 
 // Share of letters that must be Arabic script for text to count as "mostly Arabic". A
 // majority: Arabic articles quote French or English names and acronyms, and French ones
@@ -51,17 +48,7 @@ bool IsAscii(std::string_view s) {
 // Replaces each invalid sequence from byte `from` on with U+FFFD (REQUIRES: s[0, from)
 // is valid UTF-8).
 void ReplaceInvalidUtf8(std::string& s, size_t from) {
-  std::string fixed(s, 0, from);
-  for (size_t i = from; i < s.size();) {
-    auto d = DecodeUtf8(s, i);
-    if (d.valid) {
-      fixed.append(s, i, d.length);
-    } else {
-      AppendUtf8(fixed, internal::kReplacement);
-    }
-    i += d.length;
-  }
-  s = std::move(fixed);
+  s = s.substr(0, from) + RepairUtf8(std::string_view(s).substr(from));
 }
 
 // One pass: repairs invalid UTF-8, and says whether ICU must look at the text for NFC.
