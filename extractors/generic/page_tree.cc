@@ -327,9 +327,7 @@ std::string PageTree::ClassAndId(int32_t index) const {
     if (!out.empty()) out += ' ';
     out += id;
   }
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  });
+  for (char& c : out) c = AsciiLower(c);
   return out;
 }
 

@@ -529,8 +529,7 @@ class MetaPrescan {
     size_t p = pos_ + 1;
     if (s_[p] == '/') ++p;
     if (p >= s_.size()) return false;
-    char c = s_[p];
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return IsAsciiAlpha(s_[p]);
   }
 
   void SkipTag() {

@@ -9,6 +9,7 @@
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 
+#include "extractors/core/ascii.h"
 #include "extractors/core/utf8.h"
 
 namespace gleaner::text {
@@ -176,11 +177,7 @@ std::string CleanText(std::string_view utf8) {
 
 std::string FoldCase(std::string_view utf8) {
   if (IsAscii(utf8)) {
-    std::string out(utf8);
-    for (char& c : out) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
+    return AsciiLower(utf8);
   }
   std::string s(utf8);
   RepairAndCheckTriviallyNfc(s);
@@ -207,7 +204,7 @@ bool IsMostlyArabic(std::string_view utf8) {
     i += d.length;
     char32_t c = d.code_point;
     if (c < 0x80) {
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) ++letters;
+      if (IsAsciiAlpha(static_cast<char>(c))) ++letters;
       continue;
     }
     if (!u_isalpha(static_cast<UChar32>(c))) continue;
