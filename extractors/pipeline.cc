@@ -5,8 +5,8 @@
 #include "extractors/core/provenance.h"
 #include "extractors/core/url.h"
 #include "extractors/generic/generic.h"
-#include "extractors/generic/lean_html.h"
 #include "extractors/html/charset.h"
+#include "extractors/html/lean_html.h"
 #include "extractors/html/metadata.h"
 #include "extractors/rules/apply.h"
 #include "extractors/text/normalize.h"
@@ -37,8 +37,8 @@ Result<ParsedPage> Parse(const PageInput& page, const ExtractOptions& options) {
   }
   html::DecodedPage decoded = html::DecodeToUtf8(page.bytes, page.content_type.value_or(""));
   // Inline script and style text is half of a news page's bytes and no extractor reads it
-  // (JSON-LD is kept): dropping it first halves Gumbo's work (generic/lean_html.h).
-  auto doc = html::ParseHtml(generic::DropScriptAndStyleText(decoded.utf8), options.limits);
+  // (JSON-LD is kept): dropping it first halves Gumbo's work (html/lean_html.h).
+  auto doc = html::ParseHtml(html::DropScriptAndStyleText(decoded.utf8), options.limits);
   if (!doc) return tl::unexpected(doc.error());
   html::PageMetadata meta = html::ReadMetadata(*doc);
   return ParsedPage{std::move(*doc), std::move(meta), decoded.lossy, decoded.encoding};

@@ -6,18 +6,11 @@
 #include <array>
 #include <cmath>
 
+#include "extractors/core/ascii.h"
 #include "extractors/core/url.h"
 
 namespace gleaner::fetch {
 namespace {
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Media types the extractors parse besides any "+xml" type.
 constexpr std::array<std::string_view, 4> kPageTypes = {"text/html", "application/xhtml+xml",
@@ -45,7 +38,7 @@ constexpr std::array<Magic, 9> kMagics = {{
 }  // namespace
 
 bool IsPageContentType(std::string_view content_type) {
-  std::string_view media = Trim(content_type.substr(0, content_type.find(';')));
+  std::string_view media = TrimHttpSpace(content_type.substr(0, content_type.find(';')));
   if (media.empty()) return true;
   std::string lower(media);
   for (char& c : lower) c = AsciiLower(c);
@@ -72,7 +65,7 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(
   // Ten years: callers clamp long waits anyway; this only keeps the arithmetic far from
   // overflow for absurd values.
   constexpr int64_t kMaxSeconds = 10LL * 365 * 86400;
-  value = Trim(value);
+  value = TrimHttpSpace(value);
   if (value.empty()) return std::nullopt;
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     int64_t seconds = 0;

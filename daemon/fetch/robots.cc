@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "extractors/core/ascii.h"
+
 namespace gleaner::fetch {
 namespace {
 
@@ -33,20 +35,6 @@ size_t FindFrom(std::string_view haystack, std::string_view needle, size_t from)
     if (k == needle.size()) return i + 1 - k;
   }
   return std::string_view::npos;
-}
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = AsciiLower(c);
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 int HexValue(char c) {
@@ -114,8 +102,8 @@ bool SplitLine(std::string_view line, std::string* key, std::string_view* value)
   if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return false;
-  *key = Lower(Trim(line.substr(0, colon)));
-  *value = Trim(line.substr(colon + 1));
+  *key = AsciiLower(TrimHttpSpace(line.substr(0, colon)));
+  *value = TrimHttpSpace(line.substr(colon + 1));
   return !key->empty();
 }
 
@@ -143,7 +131,7 @@ std::vector<Group> ParseGroups(std::string_view text, std::vector<std::string>* 
     if (!SplitLine(line, &key, &value)) continue;
     if (key == "user-agent" || key == "useragent" || key == "user agent") {
       if (groups.empty() || !last_was_agent) groups.emplace_back();
-      groups.back().agents.push_back(Lower(ProductToken(value)));
+      groups.back().agents.push_back(AsciiLower(ProductToken(value)));
       last_was_agent = true;
     } else if (key == "sitemap" || key == "site-map") {
       if (!value.empty()) sitemaps->emplace_back(value);
@@ -170,7 +158,7 @@ size_t RobotsRules::bytes() const {
 }
 
 std::string ProductToken(std::string_view user_agent) {
-  user_agent = Trim(user_agent);
+  user_agent = TrimHttpSpace(user_agent);
   size_t end = user_agent.find_first_of("/ \t");
   return std::string(user_agent.substr(0, end));
 }
@@ -205,7 +193,7 @@ bool RobotsPatternMatches(std::string_view pattern, std::string_view path) {
 RobotsRules RobotsRules::Parse(std::string_view text, std::string_view product_token) {
   RobotsRules out;
   std::vector<Group> groups = ParseGroups(text, &out.sitemaps_);
-  std::string token = Lower(product_token);
+  std::string token = AsciiLower(product_token);
   auto names = [](const Group& g, const std::string& agent) {
     return std::find(g.agents.begin(), g.agents.end(), agent) != g.agents.end();
   };

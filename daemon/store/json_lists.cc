@@ -3,30 +3,12 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "extractors/core/utf8.h"
+
 namespace gleaner::store {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 if it is not one (overlong
-// forms, surrogates and code points past U+10FFFF are invalid).
-size_t Utf8SequenceLength(std::string_view text, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char lead = byte(i);
-  size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
-  if (length == 0 || lead > 0xF4 || i + length > text.size()) return 0;
-  for (size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  unsigned char second = byte(i + 1);
-  if (lead == 0xE0 && second < 0xA0) return 0;  // overlong
-  if (lead == 0xED && second > 0x9F) return 0;  // surrogate
-  if (lead == 0xF0 && second < 0x90) return 0;  // overlong
-  if (lead == 0xF4 && second > 0x8F) return 0;  // past U+10FFFF
-  return length;
-}
 
 void AppendEscaped(std::string& out, unsigned char c) {
   switch (c) {
@@ -153,9 +135,11 @@ void AppendJsonString(std::string& out, std::string_view text) {
   while (i < text.size()) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      size_t length = Utf8SequenceLength(text, i);
-      out += length == 0 ? kReplacement : text.substr(i, length);
-      i += length == 0 ? 1 : length;
+      // As the header promises, each byte of an ill-formed sequence becomes one U+FFFD
+      // (RepairUtf8 writes one per maximal subpart), so stored columns keep their form.
+      DecodedCodePoint d = DecodeUtf8(text, i);
+      out += d.valid ? text.substr(i, d.length) : kReplacementUtf8;
+      i += d.valid ? d.length : 1;
       continue;
     }
     if (c < 0x20 || c == '"' || c == '\\') {

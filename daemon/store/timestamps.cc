@@ -1,7 +1,8 @@
 #include "daemon/store/timestamps.h"
 
-#include <cctype>
 #include <cstdio>
+
+#include "extractors/core/ascii.h"
 
 namespace gleaner::store {
 namespace {
@@ -18,7 +19,7 @@ std::optional<int> Digits(std::string_view text, size_t& pos, size_t width) {
   int value = 0;
   for (size_t i = 0; i < width; ++i) {
     char c = text[pos + i];
-    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    if (!IsAsciiDigit(c)) return std::nullopt;
     value = value * 10 + (c - '0');
   }
   pos += width;
@@ -60,7 +61,7 @@ std::optional<milliseconds> ParseClock(std::string_view text, size_t& pos) {
   if (!Consume(text, pos, '.') && !Consume(text, pos, ',')) return result;
   int fraction_digits = 0;
   int millis = 0;
-  while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) {
+  while (pos < text.size() && IsAsciiDigit(text[pos])) {
     if (fraction_digits < 3) millis = millis * 10 + (text[pos] - '0');
     ++fraction_digits;
     ++pos;

@@ -1,27 +1,22 @@
 #include "extractors/core/units.h"
 
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <string>
 
+#include "extractors/core/ascii.h"
+
 namespace gleaner {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 // Splits "12.5ms" into 12.5 and "ms". Returns false unless a number leads.
 bool SplitNumber(std::string_view text, double* number, std::string* unit) {
-  text = Trim(text);
+  text = TrimCSpace(text);
   size_t i = 0;
   bool digits = false, dot = false;
   for (; i < text.size(); ++i) {
     char c = text[i];
-    if (std::isdigit(static_cast<unsigned char>(c))) {
+    if (IsAsciiDigit(c)) {
       digits = true;
     } else if (c == '.' && !dot) {
       dot = true;
@@ -32,8 +27,7 @@ bool SplitNumber(std::string_view text, double* number, std::string* unit) {
   if (!digits) return false;
   *number = std::strtod(std::string(text.substr(0, i)).c_str(), nullptr);
   std::string u;
-  for (char c : Trim(text.substr(i)))
-    u += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : TrimCSpace(text.substr(i))) u += AsciiLower(c);
   *unit = u;
   return std::isfinite(*number);
 }

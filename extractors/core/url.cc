@@ -8,6 +8,8 @@
 #include <string_view>
 #include <utility>
 
+#include "extractors/core/ascii.h"
+
 namespace gleaner {
 namespace {
 
@@ -32,20 +34,10 @@ struct Reference {
   std::optional<std::string> fragment;
 };
 
-bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-char ToLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ToLower(c);
-  return out;
-}
-
 bool IsValidScheme(std::string_view s) {
-  if (s.empty() || !IsAlpha(s[0])) return false;
+  if (s.empty() || !IsAsciiAlpha(s[0])) return false;
   for (char c : s) {
-    if (!IsAlpha(c) && !IsDigit(c) && c != '+' && c != '-' && c != '.') return false;
+    if (!IsAsciiAlpha(c) && !IsAsciiDigit(c) && c != '+' && c != '-' && c != '.') return false;
   }
   return true;
 }
@@ -71,7 +63,7 @@ Reference Split(std::string_view s) {
   Reference ref;
   size_t colon = s.find_first_of(":/?#");
   if (colon != std::string_view::npos && s[colon] == ':' && IsValidScheme(s.substr(0, colon))) {
-    ref.scheme = Lower(s.substr(0, colon));
+    ref.scheme = AsciiLower(s.substr(0, colon));
     s.remove_prefix(colon + 1);
   }
   if (s.substr(0, 2) == "//") {
@@ -194,15 +186,15 @@ bool SplitAuthority(std::string_view authority, UrlParts& parts) {
   if (rest[0] != ':') return false;
   rest.remove_prefix(1);
   for (char c : rest) {
-    if (!IsDigit(c)) return false;
+    if (!IsAsciiDigit(c)) return false;
   }
   parts.port = std::string(rest);
   return true;
 }
 
 bool IsUnreserved(unsigned char c) {
-  return IsAlpha(static_cast<char>(c)) || IsDigit(static_cast<char>(c)) || c == '-' || c == '.' ||
-         c == '_' || c == '~';
+  return IsAsciiAlpha(static_cast<char>(c)) || IsAsciiDigit(static_cast<char>(c)) || c == '-' ||
+         c == '.' || c == '_' || c == '~';
 }
 
 // Bytes a URL cannot carry literally (RFC 3986 allows none of them anywhere): controls,
@@ -213,8 +205,8 @@ bool MustEscape(unsigned char c) {
 }
 
 int HexValue(char c) {
-  if (IsDigit(c)) return c - '0';
-  c = ToLower(c);
+  if (IsAsciiDigit(c)) return c - '0';
+  c = AsciiLower(c);
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return -1;
 }
@@ -258,7 +250,7 @@ std::string NormalizePercentEncoding(std::string_view s) {
 }
 
 bool IsTrackingParam(std::string_view param) {
-  std::string key = Lower(param.substr(0, param.find('=')));
+  std::string key = AsciiLower(param.substr(0, param.find('=')));
   if (key.rfind(kTrackingPrefix, 0) == 0) return true;
   for (std::string_view tracking : kTrackingParams) {
     if (key == tracking) return true;
@@ -339,7 +331,7 @@ std::optional<std::string> NormalizeUrl(std::string_view url) {
   if (parts->scheme != "http" && parts->scheme != "https") return std::nullopt;
   if (parts->host.empty()) return std::nullopt;
 
-  parts->host = Lower(parts->host);
+  parts->host = AsciiLower(parts->host);
   if (parts->userinfo) parts->userinfo = NormalizePercentEncoding(*parts->userinfo);
   if (parts->port) {
     if (parts->port->empty()) {

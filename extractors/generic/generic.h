@@ -4,7 +4,8 @@
 // headlines), menus, share bars, comment forms, "read also" and related-post blocks are
 // removed; candidate blocks are scored (text length, punctuation, link density, tag and
 // class/id hints, position); the best candidate and its good siblings form the body; when
-// that under-delivers, plain paragraphs of the whole page are the last stage.
+// that under-delivers, looser passes are tried, and the last stage is the page's JSON-LD
+// articleBody when it is longer than the best body found.
 // Every weight, list and threshold lives in generic_params.h with a reason.
 // Pure: no I/O. The Document is modified (nodes are removed).
 #pragma once

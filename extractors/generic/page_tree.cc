@@ -4,6 +4,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "extractors/core/ascii.h"
 #include "extractors/generic/generic_params.h"
 
 namespace gleaner::generic {
@@ -89,10 +90,6 @@ Tag TagOf(const xmlNode* element) {
   return it == TagTable().end() ? Tag::kOther : it->second;
 }
 
-bool IsAsciiSpace(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 // The value of an attribute without allocating: libxml2 keeps it as one text child.
 std::string_view AttributeView(const xmlNode* node, const char* name) {
   for (const xmlAttr* a = node->properties; a != nullptr; a = a->next) {
@@ -162,7 +159,7 @@ size_t VisibleLength(std::string_view text) {
   bool pending_space = false;
   for (size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    if (IsAsciiSpace(c)) {
+    if (IsCSpace(c)) {
       in_space = true;
       continue;
     }
@@ -200,8 +197,7 @@ void PageTree::CountText(std::string_view text, Node& owner) {
   // A text node after another inline piece is separated by the white space it starts with;
   // VisibleLength drops leading space, so add one back when the text starts with some.
   size_t length = VisibleLength(text);
-  if (length > 0 && owner.own_text > 0 && !text.empty() &&
-      IsAsciiSpace(static_cast<unsigned char>(text.front()))) {
+  if (length > 0 && owner.own_text > 0 && !text.empty() && IsCSpace(text.front())) {
     ++length;
   }
   owner.own_text += static_cast<uint32_t>(length);
@@ -331,9 +327,7 @@ std::string PageTree::ClassAndId(int32_t index) const {
     if (!out.empty()) out += ' ';
     out += id;
   }
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  });
+  for (char& c : out) c = AsciiLower(c);
   return out;
 }
 

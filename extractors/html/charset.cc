@@ -9,6 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "extractors/core/ascii.h"
+#include "extractors/core/utf8.h"
+
 namespace gleaner::html {
 namespace {
 
@@ -327,60 +330,7 @@ const EncodingInfo* FindEncoding(std::string_view name) {
   return nullptr;
 }
 
-bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-
-std::string_view TrimAscii(std::string_view s) {
-  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = LowerAscii(c);
-  return out;
-}
-
 bool IsUtf16(std::string_view name) { return name == "UTF-16LE" || name == "UTF-16BE"; }
-
-// ---------------------------------------------------------------------------------------
-// UTF-8 validation and repair (WHATWG UTF-8 decoder: one U+FFFD per maximal ill-formed
-// subpart).
-
-// Length of the well-formed UTF-8 sequence at text[i], or 0 when ill-formed; `*consumed`
-// receives the length of the maximal subpart to replace in that case.
-size_t WellFormedLength(std::string_view text, size_t i, size_t* consumed) {
-  auto at = [&](size_t k) -> unsigned { return static_cast<unsigned char>(text[k]); };
-  unsigned c = at(i);
-  *consumed = 1;
-  if (c < 0x80) return 1;
-  size_t need;
-  unsigned lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    need = 1;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    need = 2;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;  // no surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    need = 3;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  for (size_t k = 1; k <= need; ++k) {
-    if (i + k >= text.size()) return 0;
-    unsigned b = at(i + k);
-    if (b < lo || b > hi) return 0;
-    *consumed = k + 1;
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  return need + 1;
-}
 
 bool HasNonAscii(std::string_view bytes) {
   return std::any_of(bytes.begin(), bytes.end(),
@@ -439,7 +389,7 @@ bool ConvertWithIcu(std::string_view bytes, const char* icu_name, std::string* o
 }
 
 DecodedPage Utf8Page(std::string_view bytes, CharsetSource source) {
-  DecodedPage page{SanitizeUtf8(bytes), "UTF-8", source, false};
+  DecodedPage page{RepairUtf8(bytes), "UTF-8", source, false};
   page.lossy = page.utf8.size() != bytes.size() || page.utf8 != bytes;
   return page;
 }
@@ -504,22 +454,20 @@ std::optional<Bom> SniffBom(std::string_view bytes) {
 // ---------------------------------------------------------------------------------------
 // The WHATWG <meta> prescan (HTML standard 13.2.3.2).
 
-bool IsPrescanSpace(char c) { return IsAsciiSpace(c); }
-
 // "Extracting a character encoding from a meta element": the charset=... inside a
 // http-equiv content value.
 std::optional<std::string> CharsetFromMetaContent(std::string_view content) {
   size_t pos = 0;
   for (;;) {
-    std::string lower = LowerAscii(content.substr(pos));
+    std::string lower = AsciiLower(content.substr(pos));
     size_t found = lower.find("charset");
     if (found == std::string::npos) return std::nullopt;
     pos += found + 7;
     size_t p = pos;
-    while (p < content.size() && IsPrescanSpace(content[p])) ++p;
+    while (p < content.size() && IsHtmlSpace(content[p])) ++p;
     if (p >= content.size() || content[p] != '=') continue;  // "charset" not followed by '='
     ++p;
-    while (p < content.size() && IsPrescanSpace(content[p])) ++p;
+    while (p < content.size() && IsHtmlSpace(content[p])) ++p;
     if (p >= content.size()) return std::nullopt;
     char quote = content[p];
     if (quote == '"' || quote == '\'') {
@@ -528,7 +476,7 @@ std::optional<std::string> CharsetFromMetaContent(std::string_view content) {
       return std::string(content.substr(p + 1, end - p - 1));
     }
     size_t end = p;
-    while (end < content.size() && !IsPrescanSpace(content[end]) && content[end] != ';') ++end;
+    while (end < content.size() && !IsHtmlSpace(content[end]) && content[end] != ';') ++end;
     return std::string(content.substr(p, end - p));
   }
 }
@@ -571,9 +519,9 @@ class MetaPrescan {
 
   bool StartsMeta() const {
     if (pos_ + 6 > s_.size()) return false;
-    if (LowerAscii(s_.substr(pos_, 5)) != "<meta") return false;
+    if (AsciiLower(s_.substr(pos_, 5)) != "<meta") return false;
     char after = s_[pos_ + 5];
-    return IsPrescanSpace(after) || after == '/';
+    return IsHtmlSpace(after) || after == '/';
   }
 
   bool StartsTag() const {
@@ -581,12 +529,11 @@ class MetaPrescan {
     size_t p = pos_ + 1;
     if (s_[p] == '/') ++p;
     if (p >= s_.size()) return false;
-    char c = s_[p];
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return IsAsciiAlpha(s_[p]);
   }
 
   void SkipTag() {
-    while (pos_ < s_.size() && !IsPrescanSpace(s_[pos_]) && s_[pos_] != '>') ++pos_;
+    while (pos_ < s_.size() && !IsHtmlSpace(s_[pos_]) && s_[pos_] != '>') ++pos_;
     while (GetAttribute()) {
     }
     if (pos_ < s_.size() && s_[pos_] == '>') ++pos_;
@@ -622,7 +569,7 @@ class MetaPrescan {
 
   // "Get an attribute"; nullopt when there is none (at '>' or at the end).
   std::optional<Attr> GetAttribute() {
-    while (pos_ < s_.size() && (IsPrescanSpace(s_[pos_]) || s_[pos_] == '/')) ++pos_;
+    while (pos_ < s_.size() && (IsHtmlSpace(s_[pos_]) || s_[pos_] == '/')) ++pos_;
     if (pos_ >= s_.size() || s_[pos_] == '>') return std::nullopt;
     Attr attr;
     // Name.
@@ -630,16 +577,16 @@ class MetaPrescan {
       if (pos_ >= s_.size()) return std::nullopt;
       char c = s_[pos_];
       if (c == '=' && !attr.name.empty()) break;
-      if (IsPrescanSpace(c)) {
-        while (pos_ < s_.size() && IsPrescanSpace(s_[pos_])) ++pos_;
+      if (IsHtmlSpace(c)) {
+        while (pos_ < s_.size() && IsHtmlSpace(s_[pos_])) ++pos_;
         if (pos_ >= s_.size() || s_[pos_] != '=') return attr;
         break;
       }
       if (c == '/' || c == '>') return attr;
-      attr.name.push_back(LowerAscii(c));
+      attr.name.push_back(AsciiLower(c));
     }
     ++pos_;  // '='
-    while (pos_ < s_.size() && IsPrescanSpace(s_[pos_])) ++pos_;
+    while (pos_ < s_.size() && IsHtmlSpace(s_[pos_])) ++pos_;
     if (pos_ >= s_.size()) return std::nullopt;
     char quote = s_[pos_];
     if (quote == '"' || quote == '\'') {
@@ -648,15 +595,15 @@ class MetaPrescan {
           ++pos_;
           return attr;
         }
-        attr.value.push_back(LowerAscii(s_[pos_]));
+        attr.value.push_back(AsciiLower(s_[pos_]));
       }
       return std::nullopt;
     }
     if (quote == '>') return attr;
     for (; pos_ < s_.size(); ++pos_) {
       char c = s_[pos_];
-      if (IsPrescanSpace(c) || c == '>') return attr;
-      attr.value.push_back(LowerAscii(c));
+      if (IsHtmlSpace(c) || c == '>') return attr;
+      attr.value.push_back(AsciiLower(c));
     }
     return std::nullopt;
   }
@@ -705,7 +652,7 @@ std::optional<std::string> CanonicalEncoding(std::string_view label) {
     for (const LabelEntry& e : kLabels) map->emplace(e.label, e.name);
     return map;
   }();
-  std::string key = LowerAscii(TrimAscii(label));
+  std::string key = AsciiLower(TrimHtmlSpace(label));
   auto it = kByLabel->find(key);
   if (it == kByLabel->end()) return std::nullopt;
   return std::string(it->second);
@@ -722,9 +669,9 @@ std::optional<std::string> CharsetFromContentType(std::string_view content_type)
       pos = eq;
       continue;
     }
-    std::string name = LowerAscii(TrimAscii(content_type.substr(pos, eq - pos)));
+    std::string name = AsciiLower(TrimHtmlSpace(content_type.substr(pos, eq - pos)));
     size_t v = eq + 1;
-    while (v < content_type.size() && IsAsciiSpace(content_type[v])) ++v;
+    while (v < content_type.size() && IsHtmlSpace(content_type[v])) ++v;
     std::string value;
     size_t next;
     if (v < content_type.size() && content_type[v] == '"') {
@@ -736,49 +683,13 @@ std::optional<std::string> CharsetFromContentType(std::string_view content_type)
       next = content_type.find(';', end);
     } else {
       next = content_type.find(';', v);
-      value = std::string(TrimAscii(content_type.substr(
+      value = std::string(TrimHtmlSpace(content_type.substr(
           v, next == std::string_view::npos ? std::string_view::npos : next - v)));
     }
     if (name == "charset" && !value.empty()) return value;
     pos = next;
   }
   return std::nullopt;
-}
-
-bool IsValidUtf8(std::string_view bytes) {
-  size_t i = 0, consumed = 0;
-  while (i < bytes.size()) {
-    if (static_cast<unsigned char>(bytes[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t n = WellFormedLength(bytes, i, &consumed);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
-std::string SanitizeUtf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  size_t i = 0, consumed = 0;
-  while (i < text.size()) {
-    size_t run = i;
-    while (run < text.size() && static_cast<unsigned char>(text[run]) < 0x80) ++run;
-    out.append(text.data() + i, run - i);
-    i = run;
-    if (i >= text.size()) break;
-    size_t n = WellFormedLength(text, i, &consumed);
-    if (n > 0) {
-      out.append(text.data() + i, n);
-      i += n;
-    } else {
-      out.append("\xEF\xBF\xBD");
-      i += consumed;
-    }
-  }
-  return out;
 }
 
 DecodedPage DecodeToUtf8(std::string_view bytes, std::string_view content_type) {

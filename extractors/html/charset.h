@@ -48,10 +48,4 @@ std::optional<std::string> CharsetFromContentType(std::string_view content_type)
 // source kDefault, lossy. Thread-safe.
 DecodedPage DecodeToUtf8(std::string_view bytes, std::string_view content_type = {});
 
-// True when `bytes` is entirely well-formed UTF-8 (no overlongs, no surrogates).
-bool IsValidUtf8(std::string_view bytes);
-
-// Returns `text` with every ill-formed UTF-8 sequence replaced by U+FFFD.
-std::string SanitizeUtf8(std::string_view text);
-
 }  // namespace gleaner::html

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "extractors/core/ascii.h"
 #include "extractors/core/libxml.h"
 #include "extractors/html/html_internal_attributes.h"
 #include "extractors/html/html_internal_gumbo.h"
@@ -28,8 +29,6 @@ GumboOptions ParserOptions() {
   options.stop_on_first_error = false;
   return options;
 }
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // True when `name` can be written as an XML attribute name. Gumbo accepts almost any byte
 // sequence as a name (`"x"`, `@click`, `a<b`); such attributes cannot be addressed by XPath

@@ -1,6 +1,8 @@
 #include "extractors/html/html_internal_attributes.h"
 
+#include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "extractors/html/html_internal_scan.h"
 
@@ -9,17 +11,8 @@ namespace {
 
 constexpr size_t kNpos = std::string_view::npos;
 
-// Elements whose content the HTML tokenizer reads as text up to their end tag.
-constexpr std::string_view kRawTextElements[] = {"script",  "style",    "xmp",      "iframe",
-                                                 "noembed", "noframes", "textarea", "title"};
-
-bool EqualsNoCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != lower[i]) return false;
-  }
-  return true;
-}
+// No raw-text element's name (IsRawTextElement) is longer: "noframes", "textarea".
+constexpr size_t kLongestRawTextName = 8;
 
 class Scanner {
  public:
@@ -45,16 +38,17 @@ class Scanner {
         std::string_view name;
         pos = Tag(lt + 1, end, raw_text, &name);
         if (raw_text || pos >= end) continue;
-        if (EqualsNoCase(name, "plaintext")) {
+        if (EqualsIgnoreCase(name, "plaintext")) {
           Scan(pos, end, /*raw_text=*/true);
           return;
         }
-        for (std::string_view raw : kRawTextElements) {
-          if (!EqualsNoCase(name, raw)) continue;
-          size_t text_end = std::min(RawTextEnd(s_, pos, raw), end);
-          Scan(pos, text_end, /*raw_text=*/true);
-          pos = text_end;
-          break;
+        if (name.size() <= kLongestRawTextName) {
+          std::string lower = AsciiLower(name);
+          if (IsRawTextElement(lower)) {
+            size_t text_end = std::min(RawTextEnd(s_, pos, lower), end);
+            Scan(pos, text_end, /*raw_text=*/true);
+            pos = text_end;
+          }
         }
       } else if (c1 == '/') {
         char c2 = lt + 2 < end ? s_[lt + 2] : '\0';

@@ -108,8 +108,10 @@ const FlagTable& Flags() {
     set(kTableScope, {GUMBO_TAG_HTML, GUMBO_TAG_TABLE, GUMBO_TAG_TEMPLATE});
     set(kMarker, {GUMBO_TAG_APPLET, GUMBO_TAG_MARQUEE, GUMBO_TAG_OBJECT, GUMBO_TAG_TEMPLATE,
                   GUMBO_TAG_TD, GUMBO_TAG_TH, GUMBO_TAG_CAPTION});
-    set(kRawText, {GUMBO_TAG_SCRIPT, GUMBO_TAG_STYLE, GUMBO_TAG_XMP, GUMBO_TAG_IFRAME,
-                   GUMBO_TAG_NOEMBED, GUMBO_TAG_NOFRAMES, GUMBO_TAG_TEXTAREA, GUMBO_TAG_TITLE});
+    // The scanner's list, so the model and the scan agree on what is raw text.
+    for (int t = 0; t < GUMBO_TAG_LAST; ++t) {
+      if (IsRawTextElement(gumbo_normalized_tagname(static_cast<GumboTag>(t)))) f[t] |= kRawText;
+    }
     set(kTablePart, {GUMBO_TAG_CAPTION, GUMBO_TAG_COL, GUMBO_TAG_COLGROUP, GUMBO_TAG_TBODY,
                      GUMBO_TAG_TD, GUMBO_TAG_TFOOT, GUMBO_TAG_TH, GUMBO_TAG_THEAD, GUMBO_TAG_TR});
     set(kBreakout, {GUMBO_TAG_B,       GUMBO_TAG_BIG,    GUMBO_TAG_BLOCKQUOTE, GUMBO_TAG_BODY,
@@ -163,7 +165,7 @@ bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
   if (needle.size() > haystack.size()) return false;
   for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
     size_t k = 0;
-    while (k < needle.size() && Lower(haystack[i + k]) == needle[k]) ++k;
+    while (k < needle.size() && AsciiLower(haystack[i + k]) == needle[k]) ++k;
     if (k == needle.size()) return true;
   }
   return false;
@@ -1053,115 +1055,18 @@ class StackModel {
 
 // ---- tokenizer ------------------------------------------------------------------------
 
-// Reads a tag from `p` (just after "<" or "</") to just past its '>'; kNpos when the input
-// ends inside the tag (the HTML tokenizer then emits nothing).
-size_t ReadTag(std::string_view s, size_t p, Token* t) {
-  size_t name_start = p;
-  while (p < s.size() && !IsTagSpace(s[p]) && s[p] != '/' && s[p] != '>') ++p;
-  t->name.assign(s.substr(name_start, p - name_start));
-  for (char& c : t->name) c = Lower(c);
+// The model's view of a tag the scanner read.
+void MakeToken(const TagSpan& tag, Token* t) {
+  t->name.assign(tag.name);
+  for (char& c : t->name) c = AsciiLower(c);
   t->hash = Fnv1a(t->name);
   t->tag = t->name.size() <= 16
                ? gumbo_tagn_enum(t->name.data(), static_cast<unsigned>(t->name.size()))
                : GUMBO_TAG_UNKNOWN;
   if (t->tag >= GUMBO_TAG_LAST) t->tag = GUMBO_TAG_UNKNOWN;
-  size_t attrs_start = p;
-  enum {
-    kBeforeName,
-    kName,
-    kAfterName,
-    kBeforeValue,
-    kDq,
-    kSq,
-    kUnquoted,
-    kAfterQuoted,
-    kSelfClosing
-  } state = kBeforeName;
-  t->self_closing = false;
-  for (; p < s.size(); ++p) {
-    char c = s[p];
-    bool space = IsTagSpace(c);
-    switch (state) {
-      case kBeforeName:
-        if (space) break;
-        if (c == '/')
-          state = kSelfClosing;
-        else if (c == '>')
-          goto done;
-        else
-          state = kName;
-        break;
-      case kName:
-        if (space)
-          state = kAfterName;
-        else if (c == '/')
-          state = kSelfClosing;
-        else if (c == '=')
-          state = kBeforeValue;
-        else if (c == '>')
-          goto done;
-        break;
-      case kAfterName:
-        if (space) break;
-        if (c == '/')
-          state = kSelfClosing;
-        else if (c == '=')
-          state = kBeforeValue;
-        else if (c == '>')
-          goto done;
-        else
-          state = kName;
-        break;
-      case kBeforeValue:
-        if (space) break;
-        if (c == '"')
-          state = kDq;
-        else if (c == '\'')
-          state = kSq;
-        else if (c == '>')
-          goto done;
-        else
-          state = kUnquoted;
-        break;
-      case kDq:
-        if (c == '"') state = kAfterQuoted;
-        break;
-      case kSq:
-        if (c == '\'') state = kAfterQuoted;
-        break;
-      case kUnquoted:
-        if (space)
-          state = kBeforeName;
-        else if (c == '>')
-          goto done;
-        break;
-      case kAfterQuoted:
-        if (space)
-          state = kBeforeName;
-        else if (c == '/')
-          state = kSelfClosing;
-        else if (c == '>')
-          goto done;
-        else {
-          state = kBeforeName;
-          --p;
-        }  // reconsume
-        break;
-      case kSelfClosing:
-        if (c == '>') {
-          t->self_closing = true;
-          goto done;
-        }
-        state = kBeforeName;
-        --p;  // reconsume
-        break;
-    }
-  }
-  return kNpos;
-done:
-  t->attrs = s.substr(attrs_start, p - attrs_start);
+  t->attrs = tag.attrs;
   t->attr_hash = Fnv1a(t->attrs);
-  return p + 1;
+  t->self_closing = tag.self_closing;
 }
 
 // Copies the input minus the dropped tags, lazily: nothing is copied until a first drop.
@@ -1224,60 +1129,48 @@ GuardedHtml GuardNesting(std::string_view html, size_t max_depth, size_t max_ele
   StackModel model(max_depth);
   Filter filter(html, &result.filtered);
   Token token;
-  const size_t n = html.size();
-  size_t pos = 0;
-  while (pos < n) {
-    const void* found = std::memchr(html.data() + pos, '<', n - pos);
-    size_t lt = found ? static_cast<size_t>(static_cast<const char*>(found) - html.data()) : n;
-    if (lt > pos) model.Text();
-    if (lt >= n) break;
-    pos = lt;
-    char c1 = lt + 1 < n ? html[lt + 1] : '\0';
-    if (IsAsciiAlpha(c1)) {
-      size_t end = ReadTag(html, lt + 1, &token);
-      if (end == kNpos) break;
-      AfterStart after;
-      StartResult r = model.StartTag(token, &after);
-      pos = end;
-      if (r == StartResult::kDropped) {
-        filter.Drop(lt, end);
-        continue;
-      }
-      if (r == StartResult::kElement && ++result.elements > max_elements) {
-        result.too_many_elements = true;
-        break;
-      }
-      if (after.plaintext) break;
-      if (after.raw_text) pos = RawTextEnd(html, pos, token.name);
-    } else if (c1 == '/') {
-      char c2 = lt + 2 < n ? html[lt + 2] : '\0';
-      if (IsAsciiAlpha(c2)) {
-        size_t end = ReadTag(html, lt + 2, &token);
-        if (end == kNpos) break;
-        if (!model.EndTag(token)) filter.Drop(lt, end);
-        pos = end;
-      } else if (c2 == '>') {
-        pos = lt + 3;  // "</>" is ignored
-      } else if (lt + 2 >= n) {
+  MarkupScanner scanner(html);
+  MarkupScanner::Piece piece;
+  using Kind = MarkupScanner::Kind;
+  bool stop = false;
+  while (!stop && scanner.Next(&piece)) {
+    switch (piece.kind) {
+      case Kind::kText:
         model.Text();
         break;
-      } else {
-        pos = PastGt(html, lt + 2, html.size());  // bogus comment
+      case Kind::kStartTag: {
+        MakeToken(piece.tag, &token);
+        AfterStart after;
+        StartResult r = model.StartTag(token, &after);
+        if (r == StartResult::kDropped) {
+          filter.Drop(piece.begin, piece.end);
+          break;
+        }
+        if (r == StartResult::kElement && ++result.elements > max_elements) {
+          result.too_many_elements = true;
+          stop = true;
+        } else if (after.plaintext) {
+          stop = true;
+        } else if (after.raw_text) {
+          scanner.SkipRawText(token.name);
+        }
+        break;
       }
-    } else if (c1 == '!') {
-      if (html.substr(lt, 4) == "<!--") {
-        pos = CommentEnd(html, lt, html.size());
-      } else if (html.substr(lt, 9) == "<![CDATA[") {
-        pos = RewriteCdata(html, lt, model.InForeignNamespace(), &filter);
+      case Kind::kEndTag:
+        MakeToken(piece.tag, &token);
+        if (!model.EndTag(token)) filter.Drop(piece.begin, piece.end);
+        break;
+      case Kind::kCdata:
+        scanner.ResumeAt(RewriteCdata(html, piece.begin, model.InForeignNamespace(), &filter));
         model.Text();
-      } else {
-        pos = PastGt(html, lt + 2, html.size());  // doctype or bogus comment
-      }
-    } else if (c1 == '?') {
-      pos = PastGt(html, lt + 1, html.size());
-    } else {
-      model.Text();  // a '<' that starts no tag is text
-      pos = lt + 1;
+        break;
+      case Kind::kUnclosedTag:
+        stop = true;
+        break;
+      case Kind::kComment:
+      case Kind::kBogusComment:
+      case Kind::kIgnored:
+        break;
     }
   }
   result.changed = filter.Finish();

@@ -7,6 +7,10 @@
 // tags, scopes, tables, select, foreign content, active formatting elements and their
 // reconstruction, the adoption agency). A start tag that would push the modelled stack
 // past the limit is dropped from the bytes Gumbo gets, and so is its end tag; text is kept.
+// No CDATA section reaches Gumbo either (Gumbo 0.10.1 aborts on some): in SVG and MathML,
+// where the tokenizer reads one, it is replaced by the same text, escaped; in HTML, where
+// "<![CDATA[" opens a bogus comment, it becomes "<!-[CDATA[", the same bogus comment.
+// The page is read with the pre-passes' tag scanner (html_internal_scan.h).
 //
 // The model is built to overestimate, never underestimate, the real stack, for every
 // construct it does not follow exactly, so hostile input cannot make Gumbo deeper than the
@@ -22,14 +26,15 @@ namespace gleaner::html::internal {
 
 struct GuardedHtml {
   std::string filtered;            // the bytes to parse; set only when `changed`
-  bool changed = false;            // some start tags were dropped
+  bool changed = false;            // tags were dropped or CDATA sections rewritten
   bool too_many_elements = false;  // more than `max_elements` start tags; scan stopped
   size_t elements = 0;             // element start tags passed on
   size_t max_depth_seen = 0;       // deepest modelled stack of open elements
 };
 
 // Scans `html` (UTF-8). Elements whose modelled depth (not counting <html> and <body>)
-// would exceed `max_depth` are dropped. Never fails; linear time in `html.size()`.
+// would exceed `max_depth` are dropped, and CDATA sections rewritten as above. A page with
+// neither comes back with `changed` false and no copy made. Never fails; linear time in `html.size()`.
 GuardedHtml GuardNesting(std::string_view html, size_t max_depth, size_t max_elements);
 
 }  // namespace gleaner::html::internal

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "extractors/core/ascii.h"
 #include "extractors/text/normalize.h"
 
 namespace gleaner::html {
@@ -35,14 +36,6 @@ constexpr std::array<std::string_view, 8> kDateMetaKeys = {
     "date",           "pubdate",      "publishdate",    "dc.date",
     "dc.date.issued", "dcterms.date", "dcterms.issued", "datepublished"};
 
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::optional<std::string> Clean(std::string_view raw) {
   std::string cleaned = text::CleanText(raw);
   if (cleaned.empty()) return std::nullopt;
@@ -68,7 +61,7 @@ bool LooksLikeUrl(std::string_view value) {
 
 // "fr-FR" -> "fr", "ar_AR" -> "ar"; nullopt for anything that is not a language subtag.
 std::optional<std::string> PrimarySubtag(std::string_view tag) {
-  std::string lower = LowerAscii(text::CleanText(tag));
+  std::string lower = AsciiLower(text::CleanText(tag));
   size_t end = lower.find_first_of("-_");
   std::string primary = lower.substr(0, end);
   if (primary.size() < 2 || primary.size() > 3) return std::nullopt;
@@ -95,7 +88,7 @@ void ReadMeta(const xmlNode* node, RawMetadata* raw) {
   if (!content) return;
   for (const char* key_attr : {"property", "name", "itemprop", "http-equiv"}) {
     if (auto key = Attribute(node, key_attr)) {
-      raw->meta.emplace(LowerAscii(text::CleanText(*key)), *content);
+      raw->meta.emplace(AsciiLower(text::CleanText(*key)), *content);
     }
   }
 }
@@ -103,7 +96,7 @@ void ReadMeta(const xmlNode* node, RawMetadata* raw) {
 bool IsCanonicalLink(const xmlNode* node) {
   std::optional<std::string> rel = Attribute(node, "rel");
   if (!rel) return false;
-  std::string tokens = " " + LowerAscii(*rel) + " ";
+  std::string tokens = " " + AsciiLower(*rel) + " ";
   for (char& c : tokens) {
     if (c == '\t' || c == '\n' || c == '\r' || c == '\f') c = ' ';
   }
@@ -112,7 +105,7 @@ bool IsCanonicalLink(const xmlNode* node) {
 
 bool IsJsonLdScript(const xmlNode* node) {
   std::optional<std::string> type = Attribute(node, "type");
-  return type && LowerAscii(text::CleanText(*type)) == "application/ld+json";
+  return type && AsciiLower(text::CleanText(*type)) == "application/ld+json";
 }
 
 void Visit(const xmlNode* node, RawMetadata* raw) {

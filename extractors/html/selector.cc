@@ -9,6 +9,7 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "extractors/core/ascii.h"
 #include "extractors/core/libxml.h"
 #include "extractors/html/html_internal_text.h"
 
@@ -157,13 +158,6 @@ void AppendUtf8(std::string& out, uint32_t cp) {
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
-}
-
-std::string AsciiLower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
 }
 
 constexpr const char* kUpper = "'ABCDEFGHIJKLMNOPQRSTUVWXYZ'";

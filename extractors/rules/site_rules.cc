@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "extractors/core/ascii.h"
 #include "extractors/core/url.h"
 #include "extractors/core/yaml_strict.h"
 
@@ -199,13 +200,6 @@ Result<PollSource> ParseSource(const std::string& file, const YAML::Node& node) 
   return source;
 }
 
-std::string LowerAscii(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
 // A host as URLs write it: a DNS name, an IPv4 address or a bracketed IPv6 one. No scheme,
 // port, path or wildcard: the list is compared with URLs' hosts exactly.
 bool ValidHost(const std::string& host) {
@@ -224,7 +218,7 @@ bool ValidHost(const std::string& host) {
 
 std::string HostOfUrl(std::string_view url) {
   std::optional<UrlParts> parts = ParseUrl(url);
-  return parts ? LowerAscii(parts->host) : std::string();
+  return parts ? AsciiLower(parts->host) : std::string();
 }
 
 bool ValidId(const std::string& id) {
@@ -280,7 +274,7 @@ Result<void> ParseTopKey(const std::string& file, const std::string& key, const 
     for (const YAML::Node& item : value) {
       auto host = yaml::GetString(file, item, key);
       if (!host) return Forward(host);
-      std::string lower = LowerAscii(*host);
+      std::string lower = AsciiLower(*host);
       if (!ValidHost(lower)) {
         return ErrorAt(
             file, item,

@@ -11,8 +11,8 @@
 #include <array>
 #include <vector>
 
+#include "extractors/core/utf8.h"
 #include "extractors/text/normalize.h"
-#include "extractors/text/text_internal_utf8.h"
 
 namespace gleaner::text {
 namespace {
@@ -88,7 +88,7 @@ std::u32string Fold(std::string_view utf8) {
   std::u32string out;
   out.reserve(utf8.size());
   for (size_t i = 0; i < utf8.size();) {
-    auto d = internal::DecodeUtf8(utf8, i);
+    auto d = DecodeUtf8(utf8, i);
     i += d.length;
     if (IsIgnorable(d.code_point)) continue;
     if (IsSpace(d.code_point)) {
@@ -102,7 +102,7 @@ std::u32string Fold(std::string_view utf8) {
 
 std::u32string Fold32(std::u32string_view s) {
   std::string utf8;
-  for (char32_t c : s) internal::AppendUtf8(utf8, c);
+  for (char32_t c : s) AppendUtf8(utf8, c);
   return Fold(utf8);
 }
 

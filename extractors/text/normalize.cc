@@ -9,13 +9,11 @@
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 
-#include "extractors/text/text_internal_utf8.h"
+#include "extractors/core/ascii.h"
+#include "extractors/core/utf8.h"
 
 namespace gleaner::text {
 namespace {
-
-using internal::AppendUtf8;
-using internal::DecodeUtf8;
 
 // Share of letters that must be Arabic script for text to count as "mostly Arabic". A
 // majority: Arabic articles quote French or English names and acronyms, and French ones
@@ -51,17 +49,7 @@ bool IsAscii(std::string_view s) {
 // Replaces each invalid sequence from byte `from` on with U+FFFD (REQUIRES: s[0, from)
 // is valid UTF-8).
 void ReplaceInvalidUtf8(std::string& s, size_t from) {
-  std::string fixed(s, 0, from);
-  for (size_t i = from; i < s.size();) {
-    auto d = DecodeUtf8(s, i);
-    if (d.valid) {
-      fixed.append(s, i, d.length);
-    } else {
-      AppendUtf8(fixed, internal::kReplacement);
-    }
-    i += d.length;
-  }
-  s = std::move(fixed);
+  s = s.substr(0, from) + RepairUtf8(std::string_view(s).substr(from));
 }
 
 // One pass: repairs invalid UTF-8, and says whether ICU must look at the text for NFC.
@@ -189,11 +177,7 @@ std::string CleanText(std::string_view utf8) {
 
 std::string FoldCase(std::string_view utf8) {
   if (IsAscii(utf8)) {
-    std::string out(utf8);
-    for (char& c : out) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
+    return AsciiLower(utf8);
   }
   std::string s(utf8);
   RepairAndCheckTriviallyNfc(s);
@@ -220,7 +204,7 @@ bool IsMostlyArabic(std::string_view utf8) {
     i += d.length;
     char32_t c = d.code_point;
     if (c < 0x80) {
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) ++letters;
+      if (IsAsciiAlpha(static_cast<char>(c))) ++letters;
       continue;
     }
     if (!u_isalpha(static_cast<UChar32>(c))) continue;

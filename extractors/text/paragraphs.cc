@@ -8,6 +8,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "extractors/core/ascii.h"
 #include "extractors/text/normalize.h"
 
 namespace gleaner::text {
@@ -83,8 +84,7 @@ std::string LowerNoSpaces(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') continue;
-    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    if (!IsHtmlSpace(c)) out += AsciiLower(c);
   }
   return out;
 }

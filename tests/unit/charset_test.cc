@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include "extractors/core/utf8.h"
+
 namespace gleaner::html {
 namespace {
 
@@ -310,12 +312,12 @@ TEST_CASE("UTF-8 validation and repair", "[charset]") {
   CHECK_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
   CHECK_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
   CHECK_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
-  CHECK(SanitizeUtf8("a\xC0\xAF"
-                     "b") == "a\uFFFD\uFFFDb");
-  CHECK(SanitizeUtf8("a\xE2\x82"
-                     "b") == "a\uFFFDb");  // one maximal subpart
-  CHECK(SanitizeUtf8("\xF0\x9F\x98") == "\uFFFD");
-  CHECK(SanitizeUtf8("ok \u00e9") == "ok \u00e9");
+  CHECK(RepairUtf8("a\xC0\xAF"
+                   "b") == "a\uFFFD\uFFFDb");
+  CHECK(RepairUtf8("a\xE2\x82"
+                   "b") == "a\uFFFDb");  // one maximal subpart
+  CHECK(RepairUtf8("\xF0\x9F\x98") == "\uFFFD");
+  CHECK(RepairUtf8("ok \u00e9") == "ok \u00e9");
 }
 
 TEST_CASE("empty input decodes to empty UTF-8", "[charset]") {
@@ -346,7 +348,7 @@ TEST_CASE("random bytes always decode to valid UTF-8", "[charset]") {
     INFO("buffer " << i);
     REQUIRE(IsValidUtf8(page.utf8));
     REQUIRE(!page.encoding.empty());
-    REQUIRE(IsValidUtf8(SanitizeUtf8(bytes)));
+    REQUIRE(IsValidUtf8(RepairUtf8(bytes)));
   }
 }
 
