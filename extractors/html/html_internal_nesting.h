@@ -34,7 +34,8 @@ struct GuardedHtml {
 
 // Scans `html` (UTF-8). Elements whose modelled depth (not counting <html> and <body>)
 // would exceed `max_depth` are dropped, and CDATA sections rewritten as above. A page with
-// neither comes back with `changed` false and no copy made. Never fails; linear time in `html.size()`.
+// neither comes back with `changed` false and no copy made. Never fails; linear time in
+// `html.size()`.
 GuardedHtml GuardNesting(std::string_view html, size_t max_depth, size_t max_elements);
 
 }  // namespace gleaner::html::internal
