@@ -292,7 +292,8 @@ Result<void> WriteBatch::PutArticle(Article article) {
   }
   auto key = KeyFor(*article.url, "the record's");
   if (!key) return tl::unexpected(key.error());
-  ops_.emplace_back(ArticleOp{std::move(*key), std::move(article)});
+  ops_.emplace_back(
+      ArticleOp{std::move(*key), std::make_unique<const Article>(std::move(article))});
   return {};
 }
 
@@ -342,7 +343,7 @@ Result<void> Store::Apply(const WriteBatch::FetchOp& op, Time now, WriteSummary&
 }
 
 Result<void> Store::Apply(const WriteBatch::ArticleOp& op, Time now, WriteSummary& summary) {
-  auto result = PutArticle(op.key, op.article, now);
+  auto result = PutArticle(op.key, *op.article, now);
   if (!result) return tl::unexpected(result.error());
   summary.articles.push_back(*result);
   switch (*result) {

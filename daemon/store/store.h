@@ -162,9 +162,12 @@ class WriteBatch {
     std::string key;
     FetchOutcome outcome;
   };
+  // The article lives on the heap: a variant is as large as its largest alternative, and
+  // a big sitemap's poll fills a batch with thousands of UrlOps that would each carry an
+  // Article's worth of unused bytes.
   struct ArticleOp {
     std::string key;
-    Article article;
+    std::unique_ptr<const Article> article;
   };
   std::vector<std::variant<UrlOp, FetchOp, ArticleOp>> ops_;
 };
