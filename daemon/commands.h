@@ -13,5 +13,6 @@ const Command& StoreCommand();    // daemon/cmd_store.cc
 const Command& QueueCommand();    // daemon/cmd_queue.cc
 const Command& ExportCommand();   // daemon/cmd_export.cc
 const Command& FetchCommand();    // daemon/cmd_fetch.cc
+const Command& SuggestCommand();  // daemon/cmd_suggest.cc
 
 }  // namespace gleaner::cli
