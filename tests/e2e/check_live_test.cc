@@ -1,11 +1,15 @@
 // `gleaner check --live` as a user runs it: the real binary, site files copied from the
 // bundled ones with their URLs moved to real HTTP servers on distinct 127.x addresses (each
-// one a host of its own), and a config whose address guard lets loopback through.
+// one a host of its own), and a config whose address guard lets loopback through. Also the
+// hint `gleaner status` gives for a site whose rules broke.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 #include <vector>
 
+#include "daemon/store/timestamps.h"
 #include "support/http_server.h"
 #include "support/run_binary.h"
 
@@ -244,6 +248,46 @@ TEST_CASE("check: --site without --live, or an unknown site, is a usage error",
   CHECK(unknown.exit_code == 2);
   CHECK_THAT(unknown.err, Catch::Contains("no site with id 'nope'"));
   CHECK(server.Requests().empty());
+}
+
+TEST_CASE("status points a site whose rules broke to check --live --site", "[e2e][status]") {
+  TempDir dir;
+  std::string db = dir.path() + "/gleaner.db";
+  std::string now = store::FormatTime(store::Now());
+  auto site = [](const std::string& broken_rules) {
+    return "{\"polls\": 3, \"poll_errors\": 0, \"discovered\": 5, \"fetched\": 5, "
+           "\"new_articles\": 4, \"updated_articles\": 0, \"fetch_errors\": 0, "
+           "\"extract_errors\": 0, \"rule_breakage\": 2, \"errors_by_kind\": {}, "
+           "\"broken_rules\": " +
+           broken_rules +
+           ", \"errors_last_hour\": 0, \"last_new_article\": null, \"last_success\": null}";
+  };
+  std::string broke = site(
+      "{\"site 'maghress-fr': no layout matched (layout 'classic': body selector "
+      "'.articlecontent' matched nothing)\": 2}");
+  dir.Write("gleaner.db.status.json",
+            "{\"pid\": " + std::to_string(::getpid()) + ", \"started\": \"" + now +
+                "\", \"updated\": \"" + now + "\", \"sites\": {\"maghress-fr\": " + broke +
+                ", \"healthy\": " + site("{}") + ", \"x; rm -rf ~\": " + broke +
+                "}, \"paused_hosts\": []}");
+
+  RunResult r = RunGleaner({"status", "--db", db}, "", dir.path());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("matched nothing)\n"
+                                    "    to see what broke: gleaner check --live --site "
+                                    "maghress-fr\n"));
+  // Once, for the one site that has a site id's form: a status file is not trusted, and
+  // a hint is a command people paste.
+  size_t hints = 0;
+  for (const std::string& line : testing::Lines(r.out)) {
+    if (line.find("gleaner check --live") != std::string::npos) ++hints;
+  }
+  CHECK(hints == 1);
+
+  RunResult j = RunGleaner({"status", "--db", db, "--json"}, "", dir.path());
+  CHECK(j.exit_code == 0);
+  CHECK_THAT(j.out, !Catch::Contains("check --live"));
 }
 
 }  // namespace
