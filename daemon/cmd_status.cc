@@ -1,5 +1,6 @@
 // `gleaner status [--config FILE] [--db PATH] [--json]`: per-site health from the running
 // daemon's status file, the queue's depth from the database (read-only).
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -27,6 +28,25 @@ json FrontierJson(const std::vector<store::SiteFrontier>& sites) {
 std::string Field(const json& object, const char* key) {
   if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return "-";
   return object[key].get<std::string>();
+}
+
+// Whether `id` is written as a site file's id must be: lower-case letters, digits, - and _
+// (sites/README.md), at most kMaxSiteIdBytes. The status file is not trusted, and a hint
+// is a command line people paste into a shell: a hostile "id" must not become one.
+constexpr size_t kMaxSiteIdBytes = 64;
+bool IsSiteId(const std::string& id) {
+  if (id.empty() || id.size() > kMaxSiteIdBytes) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+// Whether any of a site's `broken_rules` counters is non-zero: its rules broke on a page.
+bool RulesBroke(const json& site) {
+  for (const auto& [why, n] : site["broken_rules"].items()) {
+    if (n.get<int64_t>() > 0) return true;
+  }
+  return false;
 }
 
 void PrintFrontier(const json& daemon, const json& frontier) {
@@ -66,6 +86,9 @@ void PrintTable(const json& daemon, const json& queue, const json& frontier) {
       for (const auto& [why, n] : s["broken_rules"].items()) {
         std::printf("    rules broke %lld times: %s\n", static_cast<long long>(n.get<int64_t>()),
                     why.c_str());
+      }
+      if (RulesBroke(s) && IsSiteId(id)) {
+        std::printf("    to see what broke: gleaner check --live --site %s\n", id.c_str());
       }
     }
     for (const auto& pause : daemon.value("paused_hosts", json::array())) {
