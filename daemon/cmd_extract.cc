@@ -1,5 +1,6 @@
 // `gleaner extract [--sites DIR] [--site ID | --generic] [--url URL] [--content-type CT]
 //                  [--pretty] FILE...`
+// `gleaner extract --explain [--url URL] [--site ID | --generic] FILE`
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -26,12 +27,20 @@ constexpr std::string_view kHelp =
     "  --generic            no site rules: generic extraction only\n"
     "  --sites DIR          site files (default: from the config; ./sites in the source tree)\n"
     "  --config FILE        configuration file\n"
-    "  --pretty             indent the JSON for people\n";
+    "  --pretty             indent the JSON for people\n"
+    "  --explain            instead of the record, print how the page was extracted (one FILE):\n"
+    "                       the URL and the site (with the urls regex that matched), the\n"
+    "                       encoding, each layout tried, each field's selectors with their\n"
+    "                       node counts and first texts, what remove, ticker and related took\n"
+    "                       out, the metadata fallbacks, the fallback decision with its\n"
+    "                       figures, and the record in short. The exit status is extract's.\n";
 
 Result<void> CheckArguments(const Args& args) {
   if (args.positional.empty()) return Fail(ErrorCode::kUsage, "no FILE given");
   if (args.positional.size() > 1 && (args.Has("url") || args.Has("content-type")))
     return Fail(ErrorCode::kUsage, "--url and --content-type apply to a single FILE");
+  if (args.positional.size() > 1 && args.Has("explain"))
+    return Fail(ErrorCode::kUsage, "--explain applies to a single FILE");
   if (args.Has("generic") && args.Has("site"))
     return Fail(ErrorCode::kUsage, "--generic and --site exclude each other");
   return {};
@@ -43,8 +52,9 @@ void PrintFailure(const std::string& file, const Error& error) {
   std::fprintf(stderr, "gleaner extract: %s: %s\n", file.c_str(), error.message.c_str());
 }
 
+// Extracts `file`; with a `trace`, records there how (rules/explain.h).
 Result<Article> ExtractFile(const std::string& file, const Args& args, const Config& config,
-                            const rules::SiteSet& sites) {
+                            const rules::SiteSet& sites, rules::ExplainTrace* trace = nullptr) {
   auto bytes = ReadFileCapped(file, config.limits.max_page_bytes);
   if (!bytes) return tl::unexpected(bytes.error());
   PageInput page{*bytes, args.Value("url"), args.Value("content-type")};
@@ -52,7 +62,21 @@ Result<Article> ExtractFile(const std::string& file, const Args& args, const Con
   options.limits = DomLimitsFrom(config.limits);
   options.generic_only = args.Has("generic");
   options.site_id = args.Value("site");
+  options.trace = trace;
   return ExtractPage(page, &sites, options);
+}
+
+// `--explain`: how the one FILE was extracted, for people, on stdout; a failure is also
+// reported on stderr. Returns extract's exit status.
+int Explain(const Invocation& in) {
+  const std::string& file = in.args.positional.front();
+  rules::ExplainTrace trace;
+  auto article = ExtractFile(file, in.args, *in.config, *in.sites, &trace);
+  std::printf("file: %s\n%s", file.c_str(), rules::RenderExplanation(trace, article).c_str());
+  std::fflush(stdout);
+  if (!article)
+    return ReportError(in.name, {article.error().code, file + ": " + article.error().message});
+  return kExitOk;
 }
 
 // One record (or failure line) per file, in order; the exit status is the first failure's.
@@ -62,6 +86,7 @@ int Extract(const Invocation& in) {
     return ReportError(
         in.name, {ErrorCode::kUsage, "no site with id '" + *id + "' in " + in.config->sites_dir});
   }
+  if (args.Has("explain")) return Explain(in);
   int status = kExitOk;
   for (const std::string& file : args.positional) {
     auto article = ExtractFile(file, args, *in.config, *in.sites);
@@ -88,7 +113,8 @@ const Command& ExtractCommand() {
                 {"site", true},
                 {"sites", true},
                 {"generic", false},
-                {"pretty", false}},
+                {"pretty", false},
+                {"explain", false}},
       .needs = {.sites = SitesNeed::kIfPresent, .no_sites_flag = "generic"},
       .check_arguments = CheckArguments,
       .run = Extract,

@@ -15,6 +15,7 @@
 #include "extractors/core/article.h"
 #include "extractors/core/result.h"
 #include "extractors/html/dom.h"
+#include "extractors/rules/explain.h"
 #include "extractors/rules/site_rules.h"
 
 namespace gleaner {
@@ -29,12 +30,17 @@ struct ExtractOptions {
   html::DomLimits limits;
   bool generic_only = false;           // `--generic`: skip site rules entirely
   std::optional<std::string> site_id;  // `--site ID`: use this site's rules whatever the URL
+  // When not null, ExtractPage records there what it does, step by step (rules/explain.h),
+  // for RenderExplanation. Borrowed; written only during the call. Null costs nothing.
+  rules::ExplainTrace* trace = nullptr;
 };
 
 // Extracts one page. The site is `options.site_id` when given (kUsage if `sites` has no
 // such site), else the site of `sites` that owns the page's URL (the given URL, else the
 // page's rel=canonical); with no such site, generic extraction. `sites` may be null.
 // Returns kNoArticle when nothing could be extracted (the message names the site and why).
+// With `options.trace`, what was done is recorded there, on failure too (up to the failure);
+// the result is the same with or without a trace.
 // Thread-safe for distinct inputs (a SiteSet is immutable after loading).
 Result<Article> ExtractPage(const PageInput& page, const rules::SiteSet* sites,
                             const ExtractOptions& options);

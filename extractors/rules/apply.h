@@ -12,6 +12,7 @@
 #include "extractors/core/result.h"
 #include "extractors/html/dom.h"
 #include "extractors/html/metadata.h"
+#include "extractors/rules/explain.h"
 #include "extractors/rules/site_rules.h"
 
 namespace gleaner::rules {
@@ -19,6 +20,9 @@ namespace gleaner::rules {
 struct ApplyInput {
   std::optional<std::string> base_url;           // absolute page URL, for resolving links
   const html::PageMetadata* metadata = nullptr;  // fallbacks for title, published, author
+  // When not null, ApplyRules records what it does there (explain.h); borrowed, and written
+  // only by this call. Null costs nothing.
+  ApplyTrace* trace = nullptr;
 };
 
 // Returns the article (extractor "rules:<site>/<layout>"; url left to the caller) with its

@@ -308,9 +308,13 @@ Result<void> ParseTopKey(const std::string& file, const std::string& key, const 
 
 }  // namespace
 
-bool SiteRules::Owns(std::string_view url) const {
-  return std::any_of(urls.begin(), urls.end(),
-                     [&](const text::Regex& re) { return re.Matches(url); });
+bool SiteRules::Owns(std::string_view url) const { return OwningPattern(url) != nullptr; }
+
+const text::Regex* SiteRules::OwningPattern(std::string_view url) const {
+  for (const text::Regex& re : urls) {
+    if (re.Matches(url)) return &re;
+  }
+  return nullptr;
 }
 
 bool SiteRules::IsArticleUrl(std::string_view url) const {

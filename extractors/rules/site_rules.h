@@ -63,6 +63,8 @@ struct SiteRules {
 
   // True when one of `urls` matches `url`.
   bool Owns(std::string_view url) const;
+  // The first of `urls` that matches `url` (the one that makes the site own it), or null.
+  const text::Regex* OwningPattern(std::string_view url) const;
   // True when `url` is owned and matches `articles` (every owned URL when none is set).
   bool IsArticleUrl(std::string_view url) const;
   // True when a sitemap at `url` may be read for this site: its host is the host of one
