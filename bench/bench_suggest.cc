@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -246,8 +247,14 @@ void WcxbHostsSuite(const std::vector<WcxbPage>& articles) {
     auto drafted = d.sites ? Extract(test, &*d.sites, false) : generic;
     ++tally.pages;
     const std::string& truth = pages.back()->truth;
-    tally.generic_f1 += generic ? gleaner::text::TokenF1(generic->body.value_or(""), truth) : 0;
-    tally.draft_f1 += drafted ? gleaner::text::TokenF1(drafted->body.value_or(""), truth) : 0;
+    double g = generic ? gleaner::text::TokenF1(generic->body.value_or(""), truth) : 0;
+    double f = drafted ? gleaner::text::TokenF1(drafted->body.value_or(""), truth) : 0;
+    tally.generic_f1 += g;
+    tally.draft_f1 += f;
+    if (std::getenv("BENCH_PAGES")) {
+      std::printf("  %-40s %s draft %.3f generic %.3f %s\n", host.c_str(), pages.back()->id.c_str(),
+                  f, g, drafted ? drafted->extractor.c_str() : "-");
+    }
     if (drafted && drafted->extractor.find("+generic") != std::string::npos) ++tally.fell_back;
   }
   tally.Print("WCXB hosts, unseen page", false);

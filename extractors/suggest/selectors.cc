@@ -143,4 +143,28 @@ std::vector<std::string> SelectorsFor(const xmlNode* element, size_t max) {
   return unique;
 }
 
+std::vector<std::string> RunSelectors(const xmlNode* parent) {
+  std::vector<std::pair<std::string, int>> counts;  // "tag.class", children carrying it
+  for (const xmlNode* c = parent->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    for (const std::string& token : MeaningfulClasses(c)) {
+      std::string key = TagOf(c) + "." + token;
+      auto it = std::find_if(counts.begin(), counts.end(),
+                             [&](const auto& entry) { return entry.first == key; });
+      if (it == counts.end()) {
+        counts.emplace_back(key, 1);
+      } else {
+        ++it->second;
+      }
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& [key, n] : counts) {
+    if (n < 2) continue;
+    out.push_back(key.substr(key.find('.')));
+    out.push_back(key);
+  }
+  return out;
+}
+
 }  // namespace gleaner::suggest

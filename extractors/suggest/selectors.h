@@ -37,4 +37,9 @@ bool NameHasWord(const xmlNode* element, std::span<const std::string_view> words
 // nearest ancestor with a meaningful id or class (".ancestor tag"). May be empty.
 std::vector<std::string> SelectorsFor(const xmlNode* element, size_t max);
 
+// Selectors for a run of sibling sections under `parent` (an article split into blocks):
+// ".class" and "tag.class" for each meaningful class token that at least two element
+// children of `parent` share. May be empty.
+std::vector<std::string> RunSelectors(const xmlNode* parent);
+
 }  // namespace gleaner::suggest

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <tuple>
 
 #include "extractors/core/ascii.h"
 #include "extractors/core/provenance.h"
@@ -101,17 +102,19 @@ struct Scored {
   std::string selector;
   std::vector<double> f1;  // per page
   size_t reads = 0;        // pages with f1 >= kSameLayoutF1
+  size_t usable = 0;       // pages with f1 >= kMinUsableBodyF1
   double sum = 0;
 };
 
 Scored ScoreBody(const std::string& selector, const std::vector<Page*>& pages, const Cuts& cuts) {
-  Scored s{selector, {}, 0, 0};
+  Scored s{selector, {}, 0, 0, 0};
   auto compiled = html::CompileSelector(selector);
   for (Page* p : pages) {
     double f1 = compiled ? text::TokenF1(BodyText(*p, *compiled, cuts), *p->generic.body) : 0;
     s.f1.push_back(f1);
     s.sum += f1;
     if (f1 >= kSameLayoutF1) ++s.reads;
+    if (f1 >= kMinUsableBodyF1) ++s.usable;
   }
   return s;
 }
@@ -120,18 +123,23 @@ std::optional<Scored> BestBody(const std::vector<Page*>& pages) {
   std::vector<std::string> selectors;
   for (Page* p : pages) {
     for (const xmlNode* e : BodyCandidates(*p, kBodyCandidatesPerSample)) {
-      for (std::string& s : SelectorsFor(e, kSelectorsPerElement)) {
-        if (std::find(selectors.begin(), selectors.end(), s) == selectors.end())
-          selectors.push_back(std::move(s));
+      std::vector<std::string> own = SelectorsFor(e, kSelectorsPerElement);
+      std::vector<std::string> runs = RunSelectors(e);
+      for (auto* list : {&own, &runs}) {
+        for (std::string& s : *list) {
+          if (std::find(selectors.begin(), selectors.end(), s) == selectors.end())
+            selectors.push_back(std::move(s));
+        }
       }
     }
   }
   std::optional<Scored> best;
   for (const std::string& selector : selectors) {
     Scored s = ScoreBody(selector, pages, {});
-    if (s.reads == 0) continue;
-    if (!best || s.reads > best->reads ||
-        (s.reads == best->reads && s.sum > best->sum + kF1Epsilon)) {
+    if (s.usable == 0) continue;
+    auto rank = [](const Scored& x) { return std::tuple(x.reads, x.usable); };
+    if (!best || rank(s) > rank(*best) ||
+        (rank(s) == rank(*best) && s.sum > best->sum + kF1Epsilon)) {
       best = std::move(s);
     }
   }
@@ -160,8 +168,14 @@ Result<void> DraftLayouts(const std::vector<Page*>& pages, SiteDraft* site) {
     LayoutDraft layout;
     layout.body = best->selector;
     std::vector<Page*> rest;
+    double bar = best->reads > 0 ? kSameLayoutF1 : kMinUsableBodyF1;
     for (size_t i = 0; i < remaining.size(); ++i) {
-      (best->f1[i] >= kSameLayoutF1 ? layout.pages : rest).push_back(remaining[i]);
+      (best->f1[i] >= bar ? layout.pages : rest).push_back(remaining[i]);
+      if (best->f1[i] >= bar && best->f1[i] < kSameLayoutF1) {
+        site->warnings.push_back(remaining[i]->label + ": the best body selector, '" +
+                                 best->selector + "', reads its article with token F1 " +
+                                 Fixed(best->f1[i]) + " only");
+      }
     }
     site->layouts.push_back(std::move(layout));
     remaining = std::move(rest);

@@ -29,6 +29,11 @@ inline constexpr double kTargetBodyF1 = 0.95;
 // refine it) reads that sample's design: samples below it go to another layout.
 inline constexpr double kSameLayoutF1 = 0.8;
 
+// When no selector reads a sample that well, the best one that reaches this is still
+// drafted, marked UNSURE: a rule that gets most of the article is a better start for the
+// user than no draft.
+inline constexpr double kMinUsableBodyF1 = 0.5;
+
 // Elements of a sample ranked as body candidates, and selectors tried per element: the
 // right container is among the first few by text overlap; more only cost time.
 inline constexpr size_t kBodyCandidatesPerSample = 6;
