@@ -1,10 +1,11 @@
 // `gleaner extract [--sites DIR] [--site ID | --generic] [--url URL] [--content-type CT]
-//                  [--pretty] FILE...`
+//                  [--pretty] [--save-test DIR/NAME] FILE...`
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "daemon/commands.h"
 #include "daemon/settings/site_files.h"
+#include "daemon/settings/site_tests.h"
 #include "extractors/pipeline.h"
 
 namespace gleaner::cli {
@@ -26,7 +27,28 @@ constexpr std::string_view kHelp =
     "  --generic            no site rules: generic extraction only\n"
     "  --sites DIR          site files (default: from the config; ./sites in the source tree)\n"
     "  --config FILE        configuration file\n"
-    "  --pretty             indent the JSON for people\n";
+    "  --pretty             indent the JSON for people\n"
+    "  --save-test DIR/NAME also save the page and its record as a site test: DIR/NAME.html and\n"
+    "                       DIR/NAME.json (one FILE; needs --url or a canonical; never replaces)\n";
+
+// `--save-test DIR/NAME`: a single FILE, extracted with site rules, and a NAME to which the
+// test's .html and .json are added (a name beginning with '.' would be ignored by `check`).
+Result<void> CheckSaveTestArguments(const Args& args) {
+  auto target = args.Value("save-test");
+  if (!target) return {};
+  if (args.positional.size() != 1) return Fail(ErrorCode::kUsage, "--save-test takes one FILE");
+  if (args.Has("generic"))
+    return Fail(ErrorCode::kUsage,
+                "--save-test saves a test of a site's rules: not with --generic");
+  std::string_view name = *target;
+  name = name.substr(name.rfind('/') == std::string_view::npos ? 0 : name.rfind('/') + 1);
+  if (name.empty() || name[0] == '.' || name.ends_with(".html") || name.ends_with(".json")) {
+    return Fail(ErrorCode::kUsage,
+                "--save-test takes DIR/NAME: the test's name, not beginning "
+                "with '.', without .html or .json");
+  }
+  return {};
+}
 
 Result<void> CheckArguments(const Args& args) {
   if (args.positional.empty()) return Fail(ErrorCode::kUsage, "no FILE given");
@@ -34,7 +56,7 @@ Result<void> CheckArguments(const Args& args) {
     return Fail(ErrorCode::kUsage, "--url and --content-type apply to a single FILE");
   if (args.Has("generic") && args.Has("site"))
     return Fail(ErrorCode::kUsage, "--generic and --site exclude each other");
-  return {};
+  return CheckSaveTestArguments(args);
 }
 
 void PrintFailure(const std::string& file, const Error& error) {
@@ -43,16 +65,48 @@ void PrintFailure(const std::string& file, const Error& error) {
   std::fprintf(stderr, "gleaner extract: %s: %s\n", file.c_str(), error.message.c_str());
 }
 
-Result<Article> ExtractFile(const std::string& file, const Args& args, const Config& config,
-                            const rules::SiteSet& sites) {
-  auto bytes = ReadFileCapped(file, config.limits.max_page_bytes);
-  if (!bytes) return tl::unexpected(bytes.error());
-  PageInput page{*bytes, args.Value("url"), args.Value("content-type")};
+Result<Article> ExtractBytes(std::string_view bytes, const Args& args, const Config& config,
+                             const rules::SiteSet& sites) {
+  PageInput page{bytes, args.Value("url"), args.Value("content-type")};
   ExtractOptions options;
   options.limits = DomLimitsFrom(config.limits);
   options.generic_only = args.Has("generic");
   options.site_id = args.Value("site");
   return ExtractPage(page, &sites, options);
+}
+
+Result<Article> ExtractFile(const std::string& file, const Args& args, const Config& config,
+                            const rules::SiteSet& sites) {
+  auto bytes = ReadFileCapped(file, config.limits.max_page_bytes);
+  if (!bytes) return tl::unexpected(bytes.error());
+  return ExtractBytes(*bytes, args, config, sites);
+}
+
+// `--save-test DIR/NAME`: the one FILE's record, saved with the page as a site test
+// (settings/site_tests.h), then printed as usual. Nothing is saved when the extraction fails,
+// when the record has no URL, or when DIR/NAME.html or DIR/NAME.json exists.
+int ExtractAndSaveTest(const Invocation& in) {
+  const std::string& file = in.args.positional.front();
+  const std::string target = *in.args.Value("save-test");
+  if (auto free = sitetests::CheckNewSiteTest(target); !free)
+    return ReportError(in.name, free.error());
+  auto bytes = ReadFileCapped(file, in.config->limits.max_page_bytes);
+  Result<Article> article = bytes ? ExtractBytes(*bytes, in.args, *in.config, *in.sites)
+                                  : Result<Article>(tl::unexpected(bytes.error()));
+  if (!article) {
+    PrintFailure(file, article.error());
+    return article.error().ExitCode();
+  }
+  if (!article->url) {
+    return ReportError(in.name, {ErrorCode::kUsage,
+                                 "--save-test needs the page's URL: give --url "
+                                 "(the page names no canonical URL)"});
+  }
+  auto saved = sitetests::SaveSiteTest(target, *bytes, *article, in.args.Value("content-type"));
+  if (!saved) return ReportError(in.name, saved.error());
+  std::printf("%s\n", ArticleToJson(*article, in.args.Has("pretty")).c_str());
+  std::fflush(stdout);
+  return kExitOk;
 }
 
 // One record (or failure line) per file, in order; the exit status is the first failure's.
@@ -62,6 +116,7 @@ int Extract(const Invocation& in) {
     return ReportError(
         in.name, {ErrorCode::kUsage, "no site with id '" + *id + "' in " + in.config->sites_dir});
   }
+  if (args.Has("save-test")) return ExtractAndSaveTest(in);
   int status = kExitOk;
   for (const std::string& file : args.positional) {
     auto article = ExtractFile(file, args, *in.config, *in.sites);
@@ -88,7 +143,8 @@ const Command& ExtractCommand() {
                 {"site", true},
                 {"sites", true},
                 {"generic", false},
-                {"pretty", false}},
+                {"pretty", false},
+                {"save-test", true}},
       .needs = {.sites = SitesNeed::kIfPresent, .no_sites_flag = "generic"},
       .check_arguments = CheckArguments,
       .run = Extract,
