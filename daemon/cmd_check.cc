@@ -1,20 +1,23 @@
 // `gleaner check [--config FILE] [--sites DIR] [--live [--site ID]]`: validates the
-// configuration and every site file, and reports URLs that two sites claim; with --live,
-// also fetches each site's examples and says whether its rules still work.
+// configuration and every site file, reports URLs that two sites claim, then runs the site
+// tests (settings/site_tests.h); with --live, also fetches each site's examples and says
+// whether its rules still work.
 #include <cstdio>
 
 #include "daemon/cmd_check_live.h"
 #include "daemon/commands.h"
 #include "daemon/settings/site_files.h"
+#include "daemon/settings/site_tests.h"
 
 namespace gleaner::cli {
 namespace {
 
 constexpr std::string_view kHelp =
     "usage: gleaner check [--config FILE] [--sites DIR] [--live [--site ID]]\n\n"
-    "Validates the configuration file and every site file. Prints\n"
-    "file:line:col: message for each problem and exits 1, or prints\n"
-    "\"N sites OK\" and exits 0.\n"
+    "Validates the configuration file and every site file, then runs the site tests\n"
+    "(DIR/tests/<site-id>/NAME.json with its page NAME.html). Prints one line per problem\n"
+    "(file:line:col: message; FILE: FIELD: expected ... got ... for a site test) and exits 1,\n"
+    "or prints \"N sites OK, M site tests passed\" and exits 0.\n"
     "\n"
     "  --live      then fetch each site's `examples` (at most 20 per site) as the daemon\n"
     "              would (robots.txt, delays, caps), extract them with the site's rules and\n"
@@ -31,22 +34,23 @@ Result<void> CheckArguments(const Args& args) {
 }
 
 // Every problem is printed, not only the first: the sites are loaded leniently here rather
-// than by the driver.
+// than by the driver. The exit status is the first problem's.
 int Check(const Invocation& in) {
   const Config& config = *in.config;
   std::vector<Error> problems;
   rules::SiteSet sites =
       LoadSitesLenient(config.sites_dir, config.limits.max_site_file_bytes, &problems);
-  int status = kExitOk;
-  for (const Error& e : problems) {
-    std::printf("%s\n", e.message.c_str());
-    if (status == kExitOk) status = e.ExitCode();
-  }
-  for (const std::string& overlap : sites.Overlaps()) {
-    std::printf("%s\n", overlap.c_str());
-    if (status == kExitOk) status = ExitCode(ErrorCode::kConfig);
-  }
-  if (status == kExitOk) std::printf("%zu sites OK\n", sites.sites().size());
+  for (const std::string& overlap : sites.Overlaps())
+    problems.push_back({ErrorCode::kConfig, overlap});
+  // The site tests need sound site files: the tests of a broken one would only repeat its
+  // error.
+  sitetests::Report tests;
+  if (problems.empty()) tests = sitetests::RunSiteTests(config.sites_dir, sites, config.limits);
+  problems.insert(problems.end(), tests.problems.begin(), tests.problems.end());
+  for (const Error& e : problems) std::printf("%s\n", e.message.c_str());
+  int status = problems.empty() ? kExitOk : problems.front().ExitCode();
+  if (status == kExitOk)
+    std::printf("%zu sites OK, %zu site tests passed\n", sites.sites().size(), tests.passed);
   return CheckLiveIfAsked(in, sites, status);
 }
 
@@ -55,7 +59,7 @@ int Check(const Invocation& in) {
 const Command& CheckCommand() {
   static const Command command{
       .name = "check",
-      .summary = "validate the configuration and every site file",
+      .summary = "validate the configuration and every site file; run the site tests",
       .help = kHelp,
       .flags = {{"sites", true}, {"live", false}, {"site", true}},
       .needs = {.config = true, .config_errors_on_stdout = true},

@@ -82,7 +82,7 @@ TEST_CASE("a broken site file stops extract with file:line:col, exit 1", "[e2e][
 TEST_CASE("check validates the bundled sites and reports every problem", "[e2e][check]") {
   auto ok = RunGleaner({"check"}, "", kRoot);
   CHECK(ok.exit_code == 0);
-  CHECK_THAT(ok.out, Catch::Matches("\\d+ sites OK\n"));
+  CHECK_THAT(ok.out, Catch::Matches("\\d+ sites OK, \\d+ site tests passed\n"));
 
   TempDir dir;
   dir.Write("sites/a.yaml",

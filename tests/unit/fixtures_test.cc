@@ -135,5 +135,56 @@ TEST_CASE("every fixture page gives its expected record with the bundled rules",
   }
 }
 
+// The bundled site tests (sites/tests/<site>/NAME.{html,json}, which `gleaner check` runs) were
+// saved from these pages with `extract --save-test`. Each fixture page must be one of them,
+// byte for byte, with the case's URL and content type and a record that agrees with the case's
+// expected fields, so that the two copies cannot drift apart.
+TEST_CASE("every fixture page is a bundled site test with the same bytes and fields",
+          "[fixtures][sitetests]") {
+  for (const Case& c : LoadCases()) {
+    DYNAMIC_SECTION("case " << c.slug) {
+      const fs::path dir = kSitesDir + "/tests/" + c.spec["site"].get<std::string>();
+      std::optional<fs::path> page;
+      for (const auto& entry : fs::directory_iterator(dir)) {
+        if (entry.path().extension() == ".html" && testing::ReadFile(entry.path()) == c.html)
+          page = entry.path();
+      }
+      INFO("no page of " << dir.string() << " has the bytes of the fixture page");
+      REQUIRE(page.has_value());
+      fs::path test_file = *page;
+      test_file.replace_extension(".json");
+      json test = json::parse(testing::ReadFile(test_file.string()));
+      INFO("site test " << test_file.string());
+      CHECK(test["url"] == c.spec["url"]);
+      CHECK(test["content_type"] == c.spec["http_headers"]["Content-Type"]);
+      const json& want = c.spec["expected"];
+      const json& saved = test["expected"];
+      for (const char* field : {"title", "source", "source_url", "language", "author"}) {
+        if (!want.contains(field)) continue;
+        INFO("field " << field);
+        CHECK(NormJson(saved[field]) == NormJson(want[field]));
+      }
+      std::string published = saved["published"].get<std::string>();
+      if (want["published"].get<std::string>().size() == 10) published = published.substr(0, 10);
+      CHECK(published == want["published"].get<std::string>());
+      CHECK(Paragraphs(saved["body"].get<std::string>()) ==
+            Paragraphs(want["body"].get<std::string>()));
+      REQUIRE(saved["related"].size() == want["related"].size());
+      for (size_t i = 0; i < want["related"].size(); ++i) {
+        CHECK(NormJson(saved["related"][i]["title"]) == NormJson(want["related"][i]["title"]));
+        CHECK(saved["related"][i]["url"] == want["related"][i]["url"]);
+      }
+      REQUIRE(saved["ticker"].size() == want["ticker_headlines"].get<size_t>());
+      for (auto [key, index] :
+           {std::pair{"ticker_first", size_t{0}}, {"ticker_last", saved["ticker"].size() - 1}}) {
+        if (!want.contains(key)) continue;
+        INFO(key);
+        CHECK(NormJson(saved["ticker"][index]["title"]) == NormJson(want[key]["title"]));
+        CHECK(saved["ticker"][index]["url"] == want[key]["url"]);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gleaner
