@@ -10,7 +10,6 @@
 //
 // Without the data (it lives outside the repository) the program says so and exits 0.
 #include <gumbo.h>
-#include <zlib.h>
 
 #include <chrono>
 #include <cstdio>
@@ -25,6 +24,7 @@
 
 #include "extractors/core/article.h"
 #include "extractors/pipeline.h"
+#include "support/data_files.h"
 
 namespace fs = std::filesystem;
 
@@ -43,17 +43,6 @@ std::string Slurp(const fs::path& path) {
   return s.str();
 }
 
-std::string Gunzip(const fs::path& path) {
-  std::string out;
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (file == nullptr) return out;
-  char buffer[1 << 16];
-  int n = 0;
-  while ((n = gzread(file, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<size_t>(n));
-  gzclose(file);
-  return out;
-}
-
 // A "VmRSS:"/"VmHWM:" line of /proc/self/status in MiB (0 when unreadable).
 double StatusMiB(const char* key) {
   std::ifstream in("/proc/self/status");
@@ -70,7 +59,7 @@ std::vector<Page> LoadPages(const fs::path& dir) {
   auto truth = nlohmann::json::parse(Slurp(dir / "ground-truth.json"), nullptr, false);
   if (truth.is_discarded() || !truth.is_object()) return pages;
   for (const auto& [id, item] : truth.items()) {
-    std::string bytes = Gunzip(dir / "html" / (id + ".html.gz"));
+    std::string bytes = gleaner::testing::GunzipFile((dir / "html" / (id + ".html.gz")).string());
     if (bytes.empty()) continue;
     pages.push_back({id, item.value("url", std::string()), std::move(bytes)});
   }

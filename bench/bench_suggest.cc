@@ -13,8 +13,6 @@
 //
 //   build/bench/bench_suggest [SOURCE_DIR [WCXB_DIR [AEB_DIR]]]
 //     defaults: . ../shared/data/wcxb-dev ../shared/data/aeb; a missing data set is skipped.
-#include <zlib.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -31,6 +29,7 @@
 #include "extractors/pipeline.h"
 #include "extractors/suggest/suggest.h"
 #include "extractors/text/tokens.h"
+#include "support/data_files.h"
 #include "support/page_variants.h"
 
 namespace fs = std::filesystem;
@@ -57,17 +56,6 @@ std::string Slurp(const fs::path& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::string Gunzip(const fs::path& path) {
-  std::string out;
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (file == nullptr) return out;
-  char buffer[1 << 16];
-  int n = 0;
-  while ((n = gzread(file, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<size_t>(n));
-  gzclose(file);
-  return out;
 }
 
 std::optional<Article> Extract(const Doc& doc, const gleaner::rules::SiteSet* sites,
@@ -237,8 +225,10 @@ void WcxbHostsSuite(const std::vector<WcxbPage>& articles) {
     if (pages.size() < 2 || host.empty()) continue;
     std::vector<Doc> train;
     for (size_t i = 0; i + 1 < pages.size(); ++i)
-      train.push_back({pages[i]->id, pages[i]->url, Gunzip(pages[i]->html), ""});
-    Doc test{pages.back()->id, pages.back()->url, Gunzip(pages.back()->html), ""};
+      train.push_back(
+          {pages[i]->id, pages[i]->url, gleaner::testing::GunzipFile(pages[i]->html.string()), ""});
+    Doc test{pages.back()->id, pages.back()->url,
+             gleaner::testing::GunzipFile(pages.back()->html.string()), ""};
     Drafted d = Draft(train, "");
     ++tally.drafts;
     tally.ms += d.ms;
@@ -297,7 +287,8 @@ int main(int argc, char** argv) {
     std::vector<WcxbPage> articles = WcxbArticles(wcxb);
     WcxbHostsSuite(articles);
     std::vector<Doc> docs;
-    for (const WcxbPage& p : articles) docs.push_back({p.id, p.url, Gunzip(p.html), ""});
+    for (const WcxbPage& p : articles)
+      docs.push_back({p.id, p.url, gleaner::testing::GunzipFile(p.html.string()), ""});
     SinglePagesSuite("WCXB-dev articles, one page each", docs);
   } else {
     std::printf("WCXB-dev: %s not found, skipped\n", wcxb.c_str());
@@ -308,7 +299,9 @@ int main(int argc, char** argv) {
     for (auto it = truth.begin(); it != truth.end(); ++it) {
       std::string url = StringAt(it.value(), "url");
       if (url.empty()) url = "https://aeb.invalid/" + it.key();
-      docs.push_back({it.key(), url, Gunzip(aeb / "html" / (it.key() + ".html.gz")), ""});
+      docs.push_back(
+          {it.key(), url,
+           gleaner::testing::GunzipFile((aeb / "html" / (it.key() + ".html.gz")).string()), ""});
     }
     SinglePagesSuite("AEB, one page each", docs);
   } else {
