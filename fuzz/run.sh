@@ -61,14 +61,16 @@ run_target() {
   # The project's own inputs seed their parsers too, read where they live rather than
   # copied into fuzz/corpus: every fixture page, every bundled site file.
   case $t in
-    extract_page)
+    extract_page|suggest)
       for page in tests/fixtures/pages/*/source.html; do
         cp -n "$page" "$work/corpus/fixture-$(basename "$(dirname "$page")").html"
       done ;;
     site_file) for site in sites/*.yaml; do cp -n "$site" "$work/corpus/site-$(basename "$site")"; done ;;
   esac
   local dict=()
-  [ -f "fuzz/dict/$t.dict" ] && dict=(-dict="fuzz/dict/$t.dict")
+  local dict_name=$t
+  [ "$t" = suggest ] && dict_name=extract_page  # the same input: an HTML page
+  [ -f "fuzz/dict/$dict_name.dict" ] && dict=(-dict="fuzz/dict/$dict_name.dict")
   UBSAN_OPTIONS=print_stacktrace=1 "$build/fuzz/fuzz_$t" "$work/corpus" "${dict[@]}" \
     -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb="$rss_mb" \
     -artifact_prefix="$work/artifacts/" -print_final_stats=1 >"$work/log" 2>&1
