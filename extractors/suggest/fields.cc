@@ -70,7 +70,21 @@ bool IsTag(const xmlNode* element, const char* tag) {
   return xmlStrcmp(element->name, BAD_CAST tag) == 0;
 }
 
-// `meta[...]@content` selectors of the meta tags whose content `accept` takes.
+// True when a meta tag's or an element's name says it dates a change ("dateModified").
+bool ChangeDate(std::string_view name) {
+  std::string lower = AsciiLower(name);
+  return std::any_of(kChangeDateWords.begin(), kChangeDateWords.end(),
+                     [&](std::string_view w) { return lower.find(w) != std::string::npos; });
+}
+
+// True when an element's class or itemprop says it dates a change.
+bool DatesChange(const xmlNode* element) {
+  return ChangeDate(html::Attribute(element, "class").value_or("") + " " +
+                    html::Attribute(element, "itemprop").value_or(""));
+}
+
+// `meta[...]@content` selectors of the meta tags whose content `accept` takes, except
+// those that date a change.
 std::vector<std::string> MetaSelectors(const Page& page,
                                        const std::function<bool(const std::string&)>& accept) {
   std::vector<std::string> out;
@@ -82,6 +96,7 @@ std::vector<std::string> MetaSelectors(const Page& page,
     for (const char* key : {"property", "name", "itemprop"}) {
       auto value = html::Attribute(meta, key);
       if (!value || value->find('"') != std::string::npos) continue;
+      if (ChangeDate(*value)) break;
       out.push_back("meta[" + std::string(key) + "=\"" + *value + "\"]@content");
       break;
     }
@@ -188,12 +203,14 @@ std::optional<FieldChoice> ChoosePublished(const std::vector<Page*>& pages) {
   auto same_date = [&](const std::string& s) { return text::ParseDate(s) == date; };
   std::vector<std::string> selectors = MetaSelectors(first, same_date);
   for (const xmlNode* e : ElementsWhere(first, SIZE_MAX, [&](const xmlNode* e) {
-         return IsTag(e, "time") && same_date(html::Attribute(e, "datetime").value_or(""));
+         return IsTag(e, "time") && !DatesChange(e) &&
+                same_date(html::Attribute(e, "datetime").value_or(""));
        })) {
     AddSelectors(e, "@datetime", &selectors);
   }
   std::vector<const xmlNode*> visible =
-      ElementsWhere(first, kMaxDateTextChars, [&](const xmlNode* e) { return same_date(Text(e)); });
+      ElementsWhere(first, kMaxDateTextChars,
+                    [&](const xmlNode* e) { return !DatesChange(e) && same_date(Text(e)); });
   std::reverse(visible.begin(), visible.end());  // innermost first
   for (const xmlNode* e : visible) AddSelectors(e, "", &selectors);
   Expect expect = [](const Page& p, size_t) { return p.generic.published; };

@@ -449,12 +449,21 @@ std::string ValuesEvidence(const FieldChoice& field, size_t total, const char* w
 void RenderLayout(const LayoutDraft& layout, const std::vector<Page*>& all, std::string* out) {
   size_t n = layout.pages.size();
   *out += "  # samples " + PagesOf(layout, all) + "\n  - name: " + layout.name + "\n";
-  if (layout.title)
+  const Article& generic = layout.pages.front()->generic;
+  if (layout.title) {
     RenderField("title", layout.title,
                 ValuesEvidence(*layout.title, n, "the title generic extraction finds"), out);
-  if (layout.published)
+  } else if (generic.title) {
+    *out += "    # title: left to the page's metadata; no element gives " +
+            Excerpt(*generic.title) + " on every sample\n";
+  }
+  if (layout.published) {
     RenderField("published", layout.published,
                 ValuesEvidence(*layout.published, n, "the date generic extraction finds"), out);
+  } else if (generic.published) {
+    *out += "    # published: left to the page's metadata; no element or meta tag gives " +
+            *generic.published + " on every sample\n";
+  }
   if (layout.author)
     RenderField(layout.byline ? "byline" : "author", layout.author,
                 ValuesEvidence(*layout.author, n, "the author generic extraction finds"), out);

@@ -98,6 +98,10 @@ inline constexpr size_t kMinHeadlineChars = 20;
 // it belongs in `urls`, since the other editions are other sites.
 inline constexpr std::string_view kEditionSegmentPattern = R"(^[a-z]{2}(?:[-_][a-z]{2})?$)";
 
+// Meta tags and attributes whose name says the date is a change, not the publication: a
+// page changed on the day it was published would otherwise give its `published` rule.
+inline constexpr std::array kChangeDateWords = {"modif"sv, "updat"sv, "revis"sv};
+
 // Feeds that are about comments, not articles.
 inline constexpr std::string_view kCommentFeedPattern = R"(comment)";
 

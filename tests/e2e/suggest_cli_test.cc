@@ -156,6 +156,35 @@ TEST_CASE("the draft says what each rule rests on and where it falls short", "[e
   CHECK_THAT(r.err, Catch::Contains("rules:maghress-fr/main, body F1 1.000, every field as found"));
 }
 
+TEST_CASE("published is never drawn from a date that names a change", "[e2e][suggest]") {
+  // The page was changed on the day it was published: both meta tags give the date, and
+  // the one that dates the change comes first.
+  std::string html =
+      "<html lang=\"en\"><head><title>The council votes on the new harbour plan</title>"
+      "<meta property=\"article:modified_time\" content=\"2024-05-07T10:00:00Z\">"
+      "<meta property=\"article:published_time\" content=\"2024-05-07T10:00:00Z\">"
+      "</head><body><h1 class=\"headline\">The council votes on the new harbour plan</h1>"
+      "<div class=\"story-body\">";
+  for (int i = 0; i < 6; ++i) {
+    html +=
+        "<p>The council met on Tuesday evening and, after a long debate about costs, "
+        "jobs and the fishing fleet, voted on the plan for the harbour, paragraph " +
+        std::to_string(i) + ".</p>";
+  }
+  html += "</div></body></html>";
+  TempDir dir;
+  std::string file = dir.Write("story.html", html);
+  RunResult r = RunGleaner({"suggest", file + "=https://news.example/2024/05/07/harbour-plan"}, "",
+                           dir.path());
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out,
+             Catch::Contains("published: 'meta[property=\"article:published_time\"]@content'"));
+  CHECK_THAT(r.out, !Catch::Contains("modified_time"));
+  CHECK_THAT(r.out, Catch::Contains("title: '.headline'"));
+  CHECK_THAT(r.out, Catch::Contains("body: '.story-body'"));
+}
+
 // A config that lets the fetcher reach the test server on loopback, without delays.
 std::string LoopbackConfig(const TempDir& dir) {
   return dir.Write("gleaner.yaml", "fetch:\n  delay: 0s\n  jitter: 0s\n  retries: 0\n" +
