@@ -1,13 +1,8 @@
 // `gleaner suggest [--id ID] [--name NAME] [--language LANG] [--listing URL] [--write DIR]
 //                  SAMPLE...`: drafts a site file from a few pages of one site
 // (extractors/suggest/suggest.h), fetching the samples given as URLs.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 
 #include "daemon/commands.h"
@@ -125,29 +120,19 @@ Result<std::vector<suggest::Sample>> Samples(const Invocation& in, suggest::Hint
   return samples;
 }
 
-// Writes `text` to DIR/<id>.yaml, refusing to replace a file (O_EXCL).
+// A draft is as public as the site files it joins.
+constexpr mode_t kDraftFileMode = 0644;
+
+// Writes `text` to DIR/<id>.yaml, whole or not at all, never replacing a file.
 Result<std::string> WriteDraft(const std::string& dir, const std::string& id,
                                const std::string& text) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   std::string path = (std::filesystem::path(dir) / (id + ".yaml")).string();
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0 && errno == EEXIST)
+  auto written = WriteNewFile(path, text, kDraftFileMode);
+  if (!written && written.error().code == ErrorCode::kUsage)
     return Fail(ErrorCode::kUsage, path + " exists; it is never overwritten");
-  if (fd < 0) return Fail(ErrorCode::kInput, path + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int saved = errno;
-      ::close(fd);
-      ::unlink(path.c_str());
-      return Fail(ErrorCode::kInput, path + ": " + std::strerror(saved));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0) return Fail(ErrorCode::kInput, path + ": " + std::strerror(errno));
+  if (!written) return tl::unexpected(written.error());
   return path;
 }
 

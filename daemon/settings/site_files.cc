@@ -1,5 +1,9 @@
 #include "daemon/settings/site_files.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -19,7 +23,46 @@ struct FileCloser {
   }
 };
 
+bool WriteAll(int fd, std::string_view data) {
+  for (size_t done = 0; done < data.size();) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Moves `from` to `to` unless `to` exists: a rename that never replaces, or on a file system
+// that has none, a hard link (which never replaces either). Returns 0 or the errno.
+int MoveWithoutReplacing(const std::string& from, const std::string& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
+  if (errno != EINVAL && errno != ENOSYS) return errno;
+  if (::link(from.c_str(), to.c_str()) != 0) return errno;
+  ::unlink(from.c_str());
+  return 0;
+}
+
 }  // namespace
+
+Result<void> WriteNewFile(const std::string& path, std::string_view content, mode_t mode) {
+  fs::path target(path);
+  std::string tmp =
+      (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
+  int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
+  if (fd < 0) return Fail(ErrorCode::kInput, path + ": " + std::strerror(errno));
+  bool ok = ::fchmod(fd, mode) == 0 && WriteAll(fd, content) && ::fsync(fd) == 0;
+  int error = ok ? 0 : errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    error = errno;
+  }
+  if (ok) error = MoveWithoutReplacing(tmp, path);
+  if (error == 0) return {};
+  ::unlink(tmp.c_str());
+  if (error == EEXIST) return Fail(ErrorCode::kUsage, path + ": already exists");
+  return Fail(ErrorCode::kInput, path + ": " + std::strerror(error));
+}
 
 Result<std::string> ReadFileCapped(const std::string& path, uint64_t max_bytes) {
   std::unique_ptr<std::FILE, FileCloser> file(path == "-" ? stdin : std::fopen(path.c_str(), "rb"));

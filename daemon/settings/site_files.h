@@ -2,7 +2,10 @@
 // each compiled by rules::ParseSiteRules. File I/O lives here so extractors/ stays pure.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "extractors/core/result.h"
@@ -14,6 +17,13 @@ namespace gleaner {
 // ("PATH: No such file or directory"); kNoArticle-free: a file over the cap is kInput too
 // ("PATH: larger than N bytes"). `path` "-" reads standard input.
 Result<std::string> ReadFileCapped(const std::string& path, uint64_t max_bytes);
+
+// Creates the file `path` holding `content` with `mode`, whole or not at all, and never in
+// place of an existing file: written to a temporary dot-file beside it (which the site
+// loaders and `check` skip), synced, then moved to `path` only if that name is free. Returns
+// kUsage ("PATH: already exists") when it is taken, kInput on an I/O error; no temporary
+// file is left behind. For the files gleaner writes for people: drafts and site tests.
+Result<void> WriteNewFile(const std::string& path, std::string_view content, mode_t mode);
 
 // Compiles every site file of `dir`. Every problem found is appended to `problems`
 // (kConfig "file:line:col: message"; kInput when `dir` is not a readable directory). Returns

@@ -357,52 +357,18 @@ bool FieldMatches(const json& want, const json& got) {
 // A site test is as public as the site files beside it.
 constexpr mode_t kTestFileMode = 0644;
 
-bool WriteAll(int fd, std::string_view data) {
-  for (size_t done = 0; done < data.size();) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-// Moves `from` to `to` unless `to` exists: a rename that never replaces, or on a file system
-// that has none, a hard link (which never replaces either). Returns 0 or the errno.
-int MoveWithoutReplacing(const std::string& from, const std::string& to) {
-  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
-  if (errno != EINVAL && errno != ENOSYS) return errno;
-  if (::link(from.c_str(), to.c_str()) != 0) return errno;
-  ::unlink(from.c_str());
-  return 0;
-}
-
 std::string AlreadyExists(const std::string& file) {
   return file +
          ": already exists; a site test is never replaced (remove it, or choose "
          "another name)";
 }
 
-// Creates the file `path` holding `content`, whole or not at all: written to a temporary file
-// beside it (a dot-name, which `check` ignores), synced, then moved to `path` if that name is
-// free. kUsage when it is taken, kInput on an I/O error; no temporary file is left behind.
-Result<void> WriteNewFile(const std::string& path, std::string_view content) {
-  fs::path target(path);
-  std::string tmp =
-      (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
-  int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) return Fail(ErrorCode::kInput, path + ": " + std::strerror(errno));
-  bool ok = ::fchmod(fd, kTestFileMode) == 0 && WriteAll(fd, content) && ::fsync(fd) == 0;
-  int error = ok ? 0 : errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    error = errno;
-  }
-  if (ok) error = MoveWithoutReplacing(tmp, path);
-  if (error == 0) return {};
-  ::unlink(tmp.c_str());
-  if (error == EEXIST) return Fail(ErrorCode::kUsage, AlreadyExists(path));
-  return Fail(ErrorCode::kInput, path + ": " + std::strerror(error));
+// WriteNewFile with the site test's mode and wording.
+Result<void> WriteTestFile(const std::string& path, std::string_view content) {
+  auto written = WriteNewFile(path, content, kTestFileMode);
+  if (!written && written.error().code == ErrorCode::kUsage)
+    return Fail(ErrorCode::kUsage, AlreadyExists(path));
+  return written;
 }
 
 // Makes the new names in `dir` durable. Best effort: the files are in place already, and a
@@ -547,8 +513,8 @@ Result<void> SaveSiteTest(const std::string& path, std::string_view page, const 
   if (!dir.empty()) fs::create_directories(dir, ec);
   if (ec) return Fail(ErrorCode::kInput, dir.string() + ": " + ec.message());
   const std::string html_file = path + std::string(kHtmlSuffix);
-  if (auto placed = WriteNewFile(html_file, page); !placed) return placed;
-  if (auto placed = WriteNewFile(path + std::string(kJsonSuffix), TestJson(record, content_type));
+  if (auto placed = WriteTestFile(html_file, page); !placed) return placed;
+  if (auto placed = WriteTestFile(path + std::string(kJsonSuffix), TestJson(record, content_type));
       !placed) {
     ::unlink(html_file.c_str());
     return placed;
