@@ -17,20 +17,19 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "daemon/settings/site_files.h"
-#include "extractors/html/charset.h"
 #include "extractors/pipeline.h"
 #include "extractors/suggest/suggest.h"
+#include "extractors/suggest/url_shape.h"
 #include "extractors/text/tokens.h"
 #include "support/data_files.h"
 #include "support/page_variants.h"
+#include "support/run_binary.h"
 
 namespace fs = std::filesystem;
 using gleaner::Article;
@@ -50,13 +49,6 @@ constexpr uint64_t kMaxSiteFileBytes = 1 << 20;
 struct Doc {
   std::string label, url, bytes, content_type;
 };
-
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::optional<Article> Extract(const Doc& doc, const gleaner::rules::SiteSet* sites,
                                bool generic_only) {
@@ -108,17 +100,15 @@ struct Tally {
 };
 
 Doc Fixture(const fs::path& pages, const std::string& slug) {
-  json c = json::parse(Slurp(pages / slug / "case.json"));
-  return {slug, c["url"], Slurp(pages / slug / "source.html"),
+  json c = json::parse(gleaner::testing::ReadFile((pages / slug / "case.json").string()));
+  return {slug, c["url"], gleaner::testing::ReadFile((pages / slug / "source.html").string()),
           c["http_headers"].value("Content-Type", "text/html")};
 }
 
 Doc Variant(const Doc& page, int shift) {
-  std::string html = gleaner::html::DecodeToUtf8(page.bytes, page.content_type).utf8;
-  for (size_t at; (at = html.find("windows-1256")) != std::string::npos;)
-    html.replace(at, 12, "utf-8");
   return {page.label + "~" + std::to_string(shift), gleaner::testing::VariantUrl(page.url, shift),
-          gleaner::testing::PageVariant(html, shift), "text/html; charset=utf-8"};
+          gleaner::testing::Utf8PageVariant(page.bytes, page.content_type, shift),
+          "text/html; charset=utf-8"};
 }
 
 bool SameFields(const Article& a, const Article& b) {
@@ -199,7 +189,7 @@ std::vector<WcxbPage> WcxbArticles(const fs::path& dir) {
   std::vector<WcxbPage> out;
   for (const auto& entry : fs::directory_iterator(dir / "ground-truth")) {
     if (entry.path().extension() != ".json") continue;
-    json j = json::parse(Slurp(entry.path()), nullptr, false);
+    json j = json::parse(gleaner::testing::ReadFile(entry.path().string()), nullptr, false);
     if (!j.is_object() || StringAt(j, "page_type") != "article") continue;
     std::string id = StringAt(j, "file_id");
     out.push_back({id, StringAt(j, "url"), "article",
@@ -212,9 +202,7 @@ std::vector<WcxbPage> WcxbArticles(const fs::path& dir) {
 
 std::string HostOf(const std::string& url) {
   auto parts = gleaner::ParseUrl(url);
-  if (!parts) return "";
-  std::string h = parts->host;
-  return h.rfind("www.", 0) == 0 ? h.substr(4) : h;
+  return parts ? gleaner::suggest::BareHost(parts->host) : "";
 }
 
 void WcxbHostsSuite(const std::vector<WcxbPage>& articles) {
@@ -294,7 +282,7 @@ int main(int argc, char** argv) {
     std::printf("WCXB-dev: %s not found, skipped\n", wcxb.c_str());
   }
   if (fs::exists(aeb / "ground-truth.json")) {
-    json truth = json::parse(Slurp(aeb / "ground-truth.json"));
+    json truth = json::parse(gleaner::testing::ReadFile((aeb / "ground-truth.json").string()));
     std::vector<Doc> docs;
     for (auto it = truth.begin(); it != truth.end(); ++it) {
       std::string url = StringAt(it.value(), "url");

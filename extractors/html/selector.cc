@@ -761,4 +761,16 @@ std::vector<std::string> SelectValues(const Document& doc, const Selector& selec
   return values;
 }
 
+std::vector<xmlNode*> Outermost(const std::vector<xmlNode*>& nodes) {
+  std::unordered_set<const xmlNode*> set(nodes.begin(), nodes.end());
+  std::unordered_set<const xmlNode*> taken;
+  std::vector<xmlNode*> out;
+  for (xmlNode* n : nodes) {
+    bool inside = false;
+    for (const xmlNode* p = n->parent; p && !inside; p = p->parent) inside = set.count(p) > 0;
+    if (!inside && taken.insert(n).second) out.push_back(n);
+  }
+  return out;
+}
+
 }  // namespace gleaner::html

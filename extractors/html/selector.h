@@ -46,4 +46,9 @@ std::vector<xmlNode*> Select(const Document& doc, const Selector& selector,
 std::vector<std::string> SelectValues(const Document& doc, const Selector& selector,
                                       xmlNode* context = nullptr);
 
+// The nodes of `nodes` that are not inside another of them, each once, in the given order:
+// what a list of selectors takes out or reads when two match the same element (`.modal`
+// and `[role=dialog]`) or one element holds another. Thread-compatible.
+std::vector<xmlNode*> Outermost(const std::vector<xmlNode*>& nodes);
+
 }  // namespace gleaner::html

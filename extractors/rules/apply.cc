@@ -1,7 +1,5 @@
 #include "extractors/rules/apply.h"
 
-#include <unordered_set>
-
 #include "extractors/core/url.h"
 #include "extractors/text/dates.h"
 #include "extractors/text/normalize.h"
@@ -83,27 +81,8 @@ std::vector<xmlNode*> FieldNodes(const html::Document& doc, const FieldRule& rul
   return {};
 }
 
-bool HasAncestorIn(const xmlNode* node, const std::unordered_set<const xmlNode*>& set) {
-  for (const xmlNode* p = node->parent; p; p = p->parent) {
-    if (set.count(p)) return true;
-  }
-  return false;
-}
-
-// Nodes of `nodes` that are not inside another of them, each once, in the given order
-// (two selectors often match the same element: `.modal` and `[role=dialog]`).
-std::vector<xmlNode*> Outermost(const std::vector<xmlNode*>& nodes) {
-  std::unordered_set<const xmlNode*> set(nodes.begin(), nodes.end());
-  std::unordered_set<const xmlNode*> taken;
-  std::vector<xmlNode*> out;
-  for (xmlNode* n : nodes) {
-    if (!HasAncestorIn(n, set) && taken.insert(n).second) out.push_back(n);
-  }
-  return out;
-}
-
 void RemoveNodes(const std::vector<xmlNode*>& nodes) {
-  for (xmlNode* n : Outermost(nodes)) {
+  for (xmlNode* n : html::Outermost(nodes)) {
     xmlUnlinkNode(n);
     xmlFreeNode(n);
   }
@@ -200,7 +179,7 @@ std::vector<xmlNode*> CaptureTicker(const html::Document& doc, const SiteRules& 
       matched.push_back(n);
     }
   }
-  matched = Outermost(matched);
+  matched = html::Outermost(matched);
   for (xmlNode* n : matched) {
     for (xmlNode* a : LinksUnder(n)) {
       auto href = html::Attribute(a, "href");
@@ -375,7 +354,7 @@ void ReadBody(const html::Document& doc, const SiteRules& site, const Layout& la
   }
   std::vector<text::Paragraph> kept;
   const html::Selector* body_selector = nullptr;
-  for (xmlNode* node : Outermost(FieldNodes(doc, *layout.body, &body_selector, trace))) {
+  for (xmlNode* node : html::Outermost(FieldNodes(doc, *layout.body, &body_selector, trace))) {
     for (text::Paragraph& p : text::ExtractParagraphs(node)) {
       const text::Regex* related = RelatedRegex(site, p.text);
       if (!related) {

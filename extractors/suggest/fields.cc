@@ -7,6 +7,7 @@
 #include "extractors/generic/generic_params.h"
 #include "extractors/suggest/selectors.h"
 #include "extractors/suggest/suggest_params.h"
+#include "extractors/suggest/url_shape.h"
 #include "extractors/text/dates.h"
 #include "extractors/text/normalize.h"
 
@@ -102,11 +103,6 @@ std::vector<std::string> MetaSelectors(const Page& page,
     }
   }
   return out;
-}
-
-std::string BareHost(const std::string& host) {
-  std::string h = AsciiLower(host);
-  return h.rfind("www.", 0) == 0 ? h.substr(4) : h;
 }
 
 // True when `href` on `page` leads to another site that is not a sharing service.

@@ -1,7 +1,6 @@
 #include "extractors/suggest/page.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "extractors/html/charset.h"
 #include "extractors/html/lean_html.h"
@@ -12,20 +11,6 @@
 
 namespace gleaner::suggest {
 namespace {
-
-// Elements whose text no reader sees (text/paragraphs.h skips the same).
-constexpr std::string_view kInvisibleTags[] = {
-    "script", "style",    "noscript", "template", "head",   "title",    "iframe",
-    "svg",    "math",     "object",   "embed",    "canvas", "video",    "audio",
-    "select", "textarea", "button",   "input",    "map",    "datalist", "form",
-};
-
-bool IsInvisible(const xmlNode* element) {
-  std::string_view tag = reinterpret_cast<const char*>(element->name);
-  return std::find(std::begin(kInvisibleTags), std::end(kInvisibleTags), tag) !=
-             std::end(kInvisibleTags) ||
-         text::IsHiddenElement(element);
-}
 
 std::optional<std::string> SavedPageUrl(const html::Document& doc, const html::PageMetadata& meta) {
   if (meta.canonical && ParseUrl(*meta.canonical)) return meta.canonical;
@@ -61,7 +46,7 @@ void TallyText(Page& page) {
       Credit(page, node->parent, chars, in_body);
       continue;
     }
-    if (node->type != XML_ELEMENT_NODE || IsInvisible(node)) continue;
+    if (node->type != XML_ELEMENT_NODE || text::IsTextless(node)) continue;
     for (const xmlNode* c = node->children; c; c = c->next) stack.push_back(c);
   }
 }
@@ -101,30 +86,18 @@ std::vector<xmlNode*> CutNodes(const Page& page, const Cuts& cuts) {
   for (const html::Selector& s : cuts.remove) {
     for (xmlNode* n : html::Select(page.doc, s)) nodes.push_back(n);
   }
-  return Outermost(nodes);
+  return html::Outermost(nodes);
 }
 
 std::vector<text::Paragraph> Paragraphs(Page& page, const html::Selector& body) {
   std::vector<text::Paragraph> out;
-  for (xmlNode* node : Outermost(html::Select(page.doc, body))) {
+  for (xmlNode* node : html::Outermost(html::Select(page.doc, body))) {
     for (text::Paragraph& p : text::ExtractParagraphs(node)) out.push_back(std::move(p));
   }
   return out;
 }
 
 }  // namespace
-
-std::vector<xmlNode*> Outermost(const std::vector<xmlNode*>& nodes) {
-  std::unordered_set<const xmlNode*> set(nodes.begin(), nodes.end());
-  std::unordered_set<const xmlNode*> taken;
-  std::vector<xmlNode*> out;
-  for (xmlNode* n : nodes) {
-    bool inside = false;
-    for (const xmlNode* p = n->parent; p && !inside; p = p->parent) inside = set.count(p) > 0;
-    if (!inside && taken.insert(n).second) out.push_back(n);
-  }
-  return out;
-}
 
 Result<std::unique_ptr<Page>> LoadPage(const Sample& sample, const html::DomLimits& limits) {
   html::DecodedPage decoded = html::DecodeToUtf8(sample.bytes, sample.content_type.value_or(""));

@@ -78,7 +78,4 @@ std::vector<std::pair<std::string, bool>> BodyParagraphs(Page& page, const html:
 // the deeper one).
 std::vector<const xmlNode*> BodyCandidates(const Page& page, size_t max);
 
-// The outermost of `nodes`, in order, each once.
-std::vector<xmlNode*> Outermost(const std::vector<xmlNode*>& nodes);
-
 }  // namespace gleaner::suggest

@@ -250,7 +250,7 @@ std::vector<RemoveCandidate> RemoveCandidates(const SiteDraft& site,
     if (!body) continue;
     for (Page* p : layout.pages) {
       std::string sample = SampleName(p, all);
-      for (xmlNode* container : Outermost(html::Select(p->doc, *body))) {
+      for (xmlNode* container : html::Outermost(html::Select(p->doc, *body))) {
         std::vector<const xmlNode*> stack;
         for (const xmlNode* c = container->children; c; c = c->next) stack.push_back(c);
         while (!stack.empty() && out.size() < kMaxRemoveCandidates) {

@@ -9,12 +9,6 @@
 namespace gleaner::suggest {
 namespace {
 
-std::string BareHost(std::string_view host) {
-  std::string h = AsciiLower(host);
-  if (h.rfind("www.", 0) == 0) h.erase(0, 4);
-  return h;
-}
-
 std::vector<std::string> Segments(std::string_view path) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -125,6 +119,12 @@ std::string ShapePattern(const Shape& shape, size_t literal_prefix) {
 }
 
 }  // namespace
+
+std::string BareHost(std::string_view host) {
+  std::string h = AsciiLower(host);
+  if (h.rfind("www.", 0) == 0) h.erase(0, 4);
+  return h;
+}
 
 std::string RegexEscape(std::string_view text) {
   std::string out;

@@ -35,6 +35,9 @@ std::string ArticlesPattern(const std::vector<UrlParts>& urls, const UrlScope& s
 // ("maghress.com" -> "maghress"), then "-<edition>"; only [a-z0-9_-].
 std::string DraftId(const UrlScope& scope);
 
+// `host` lower-cased, without a leading "www.": two hosts are one site's when these agree.
+std::string BareHost(std::string_view host);
+
 // `text` with PCRE2's special characters escaped.
 std::string RegexEscape(std::string_view text);
 

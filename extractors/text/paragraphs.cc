@@ -222,6 +222,10 @@ std::vector<Paragraph> ExtractParagraphs(const xmlNode* node) {
   return builder.Finish();
 }
 
+bool IsTextless(const xmlNode* node) {
+  return Classify(node) == Kind::kSkip || IsHiddenElement(node);
+}
+
 bool IsHiddenElement(const xmlNode* node) {
   if (node == nullptr || node->type != XML_ELEMENT_NODE) return false;
   for (const xmlAttr* attr = node->properties; attr != nullptr; attr = attr->next) {

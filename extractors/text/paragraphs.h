@@ -36,6 +36,10 @@ std::vector<Paragraph> ExtractParagraphs(const xmlNode* node);
 // aria-hidden="true", or an inline style with display:none or visibility:hidden.
 bool IsHiddenElement(const xmlNode* node);
 
+// True when no text under the element `node` ever reaches a paragraph: an element of the
+// skipped kinds above (<script>, <form>, <svg> ...) or one IsHiddenElement hides.
+bool IsTextless(const xmlNode* node);
+
 // Joins paragraph texts with one blank line ("\n\n") between them (the body's format).
 std::string JoinParagraphs(const std::vector<Paragraph>& paragraphs);
 

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "extractors/html/charset.h"
 #include "support/http_server.h"
 #include "support/page_variants.h"
 #include "support/run_binary.h"
@@ -46,12 +45,9 @@ Page Fixture(const std::string& slug) {
 // declaration rewritten to match).
 Page Variant(const TempDir& dir, const std::string& slug, int shift) {
   Page page = Fixture(slug);
-  std::string html = html::DecodeToUtf8(ReadFile(page.file), page.content_type).utf8;
-  for (size_t at; (at = html.find("windows-1256")) != std::string::npos;)
-    html.replace(at, 12, "utf-8");
   std::string name = slug + "-v" + std::to_string(shift) + ".html";
-  return {dir.Write(name, testing::PageVariant(html, shift)), testing::VariantUrl(page.url, shift),
-          "text/html; charset=utf-8"};
+  return {dir.Write(name, testing::Utf8PageVariant(ReadFile(page.file), page.content_type, shift)),
+          testing::VariantUrl(page.url, shift), "text/html; charset=utf-8"};
 }
 
 json Extract(const Page& page, const std::vector<std::string>& sites) {

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "extractors/html/charset.h"
+
 namespace gleaner::testing {
 namespace {
 
@@ -85,6 +87,14 @@ std::string PageVariant(std::string_view html, int shift) {
     }
   }
   return out;
+}
+
+std::string Utf8PageVariant(std::string_view bytes, std::string_view content_type, int shift) {
+  std::string html = html::DecodeToUtf8(bytes, content_type).utf8;
+  constexpr std::string_view kArabicCharset = "windows-1256";
+  for (size_t at; (at = html.find(kArabicCharset)) != std::string::npos;)
+    html.replace(at, kArabicCharset.size(), "utf-8");
+  return PageVariant(html, shift);
 }
 
 std::string VariantUrl(std::string_view url, int shift) {
