@@ -26,6 +26,7 @@ packages=(
   libgumbo-dev libxml2-dev libsqlite3-dev libyaml-cpp-dev libspdlog-dev catch2
   libcurl4-openssl-dev zlib1g-dev libexpected-dev libicu-dev libpcre2-dev
   nlohmann-json3-dev libsystemd-dev
+  libzstd-dev libssl-dev  # the page archive: zstd bodies, SHA-256 (libcrypto)
   systemd  # systemd-analyze: the tests verify the unit file
 )
 if [ "$mode" = test ]; then

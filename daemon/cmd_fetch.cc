@@ -33,7 +33,9 @@ constexpr std::string_view kHelp =
     "  --sites DIR      site files (default: from the config; ./sites in the source tree)\n"
     "  --config FILE    configuration file\n"
     "  --store          also store the record in the database (an update is queued again\n"
-    "                   when the title or body changed); safe while the daemon runs\n"
+    "                   when the title or body changed), and, unless `archive: false`,\n"
+    "                   the raw response in the archive beside it (as the daemon does);\n"
+    "                   safe while the daemon runs\n"
     "  --db PATH        the database for --store (default: the config's `database`)\n"
     "  --pretty         indent the JSON for people\n"
     "\n"
@@ -126,11 +128,23 @@ int Fetch(const Invocation& in) {
   if (!result.ok()) return ReportError(in.name, schedule::FetchFailure(result));
   auto article =
       schedule::ExtractFetched(url, result, *in.sites, args.Value("site"), config.limits);
-  if (!article) return ReportError(in.name, article.error());
   if (args.Has("store")) {
-    auto stored = schedule::StoreFetchedArticle(config.database, url, result, *article);
-    if (!stored) return ReportError(in.name, stored.error());
+    if (article) {
+      auto stored = schedule::StoreFetchedArticle(config.database, url, result, *article);
+      if (!stored) return ReportError(in.name, stored.error());
+    }
+    // After the record, and kept even when nothing was extracted, as the daemon does: a
+    // rule fixed later re-extracts it. The record is stored whatever becomes of the page.
+    if (config.archive && !result.not_modified()) {
+      auto archived = schedule::ArchiveFetched(
+          config.database, url, article ? article->site : args.Value("site"), result, store::Now());
+      if (!archived) {
+        std::fprintf(stderr, "gleaner %s: warning: page not archived: %s\n",
+                     std::string(in.name).c_str(), archived.error().message.c_str());
+      }
+    }
   }
+  if (!article) return ReportError(in.name, article.error());
   std::printf("%s\n", ArticleToJson(*article, args.Has("pretty")).c_str());
   std::fflush(stdout);
   return kExitOk;

@@ -246,6 +246,7 @@ class CurlFetcher::Impl {
   void ReleaseEasy(Easy* easy);
   curl_slist* HeadersFor(Job* job);
   static size_t OnBody(char* data, size_t size, size_t count, void* user);
+  static size_t OnHeader(char* data, size_t size, size_t count, void* user);
   static curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address);
   static bool CheckResponseStart(Job* job);
   static bool SniffBody(Job* job);
@@ -325,6 +326,7 @@ Easy* CurlFetcher::Impl::AcquireEasy() {
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, easy->error);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Impl::OnBody);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &Impl::OnHeader);
   // Every connection, of every hop and try, is checked after DNS and before connect(): a
   // name that resolves (or re-resolves) to an internal address gets no packet.
   curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, &Impl::OnOpenSocket);
@@ -679,12 +681,14 @@ void CurlFetcher::Impl::Start(Job* job, TimePoint now) {
   job->abort_kind = FetchErrorKind::kNone;
   job->abort_message.clear();
   job->result.body.clear();
+  job->result.head.clear();
   ++job->tries;
   easy->error[0] = '\0';
   CURL* h = easy->handle.get();
   curl_easy_setopt(h, CURLOPT_URL, job->url.c_str());
   curl_easy_setopt(h, CURLOPT_PRIVATE, job);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, job);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, job);
   curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, job);
   job->guard = &guard_;
   job->blocked.clear();
@@ -746,6 +750,20 @@ bool CurlFetcher::Impl::SniffBody(Job* job) {
   job->abort_message =
       "body of " + job->url + " is " + std::string(*binary) + " whatever its Content-Type says";
   return false;
+}
+
+// Keeps the last response's status line and header lines as received: a new status line
+// (a redirect's target, a 1xx before the final answer) starts the head again. The blank
+// line that ends a head is left out; lines past kMaxHeadBytes are dropped, so a server
+// sending endless headers costs a bounded amount of memory.
+size_t CurlFetcher::Impl::OnHeader(char* data, size_t size, size_t count, void* user) {
+  Job* job = static_cast<Job*>(user);
+  std::string_view line(data, size * count);
+  std::string& head = job->result.head;
+  if (line.starts_with("HTTP/")) head.clear();
+  if (line == "\r\n" || line == "\n") return line.size();
+  if (head.size() + line.size() <= kMaxHeadBytes) head.append(line);
+  return line.size();
 }
 
 size_t CurlFetcher::Impl::OnBody(char* data, size_t size, size_t count, void* user) {

@@ -20,6 +20,9 @@
 
 namespace gleaner::fetch {
 
+// FetchResult::head's cap: far above any real response's headers.
+inline constexpr size_t kMaxHeadBytes = 64u << 10;
+
 // Why a fetch failed. The fine kinds (kConnectTimeout, kStalled, kHostPaused) collapse to
 // the contract's names (ErrorKindName) for `gleaner fetch --raw`.
 enum class FetchErrorKind {
@@ -78,6 +81,10 @@ struct FetchResult {
   std::optional<std::string> last_modified;
   std::optional<std::string> retry_after;
   std::string body;  // decoded (gzip/deflate/br removed); empty on a 304
+  // The last response's status line and header lines as received, each ending "\r\n"
+  // (HTTP/2 responses in libcurl's HTTP/1-style rendering), without the blank line that
+  // ends them; at most kMaxHeadBytes. For the page archive. Empty when none came.
+  std::string head;
   FetchErrorKind error_kind = FetchErrorKind::kNone;
   std::string error;                      // what went wrong, naming the URL; empty on success
   int attempts = 0;                       // requests made for the last hop (1 + retries)

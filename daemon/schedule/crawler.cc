@@ -42,6 +42,11 @@ constexpr size_t kMaxFreshFromSitemap = 50;
 constexpr std::chrono::minutes kRetireEvery{10};
 constexpr int kRetireBatch = 2000;
 constexpr int kRetireRounds = 10;
+// A failing archive (a full disk) is logged at most this often; every failure is counted.
+constexpr std::chrono::minutes kArchiveLogInterval{10};
+// Archived pages past archive_days leave in batches of this many captures, at most
+// kRetireRounds batches every kRetireEvery, for the same reason as the frontier's rows.
+constexpr int kArchivePruneBatch = 2000;
 // The frontier's last_error for a page in hand when the process died.
 constexpr char kCrashError[] = "gleaner died while processing this page";
 // A gzipped sitemap may not inflate beyond this (a gzip bomb stops here). The sitemap
@@ -636,6 +641,9 @@ void Crawler::OnArticleFetched(const FrontierEntry& entry, fetch::FetchResult&& 
   auto article = ExtractPage(page, &sites_, options);
   ++health.fetched;
   health.last_success = now;
+  // Kept whether or not extraction worked: a page no rule reads today is what a rule
+  // fixed tomorrow re-extracts (`gleaner reextract`).
+  ArchiveResponse(entry, result, now);
   if (!article) {
     ++health.extract_errors;
     NoteError(health, now);
@@ -680,8 +688,58 @@ Result<void> Crawler::FlushBatch() {
   }
   batch_.Clear();
   batch_article_sites_.clear();
+  FlushArchive(now);
   WakeHosts();
   return {};
+}
+
+void Crawler::ArchiveResponse(const FrontierEntry& entry, fetch::FetchResult& result, Time now) {
+  if (archive_ == nullptr) return;
+  store::NewCapture capture;
+  capture.url = entry.url;
+  capture.final_url = result.final_url.empty() ? entry.url : result.final_url;
+  capture.site = entry.site;
+  capture.status = result.status;
+  capture.head = std::move(result.head);
+  capture.body = result.body;
+  capture.fetched = now;
+  archive_batch_.push_back(std::move(capture));
+}
+
+// Written once the records are: the archive is a separate file, and a record must never
+// wait for (or be lost with) its page. A failed write drops the batch's pages, which are
+// only ever a copy of what was fetched.
+void Crawler::FlushArchive(Time now) {
+  if (archive_ == nullptr || archive_batch_.empty()) return;
+  auto added = archive_->Add(archive_batch_);
+  if (!added) {
+    ++archive_failures_;
+    if (!archive_failure_logged_ || now - *archive_failure_logged_ >= kArchiveLogInterval) {
+      archive_failure_logged_ = now;
+      spdlog::warn("archive {}: {} pages not archived ({} failed writes so far): {}",
+                   archive_->path(), archive_batch_.size(), archive_failures_,
+                   added.error().message);
+    }
+  }
+  archive_batch_.clear();
+}
+
+void Crawler::PruneArchive(Time now) {
+  if (archive_ == nullptr || config_.archive_days <= 0) return;
+  Time before = now - std::chrono::days(config_.archive_days);
+  int64_t pruned = 0;
+  for (int round = 0; round < kRetireRounds; ++round) {
+    auto n = archive_->Prune(before, kArchivePruneBatch);
+    if (!n) {
+      spdlog::warn("archive {}: cannot prune old pages: {}", archive_->path(), n.error().message);
+      return;
+    }
+    pruned += *n;
+    if (*n < kArchivePruneBatch) break;
+  }
+  if (pruned > 0) {
+    spdlog::info("archive: {} pages older than {} days removed", pruned, config_.archive_days);
+  }
 }
 
 void Crawler::NoteWake(const std::string& host, Time when) {
@@ -699,6 +757,7 @@ void Crawler::WakeHosts() {
 void Crawler::RetireOldRows(Time now) {
   if (last_retire_ && now - *last_retire_ < kRetireEvery) return;
   last_retire_ = now;
+  PruneArchive(now);
   int64_t retired = 0;
   for (int round = 0; round < kRetireRounds; ++round) {
     auto n = store_.RetireDone(now - config_.crawl.retention, kRetireBatch);

@@ -34,6 +34,7 @@
 #include "daemon/schedule/host_schedule.h"
 #include "daemon/schedule/work_marker.h"
 #include "daemon/settings/config.h"
+#include "daemon/store/archive.h"
 #include "daemon/store/store.h"
 #include "extractors/rules/site_rules.h"
 
@@ -78,6 +79,17 @@ class Crawler {
   // Names each fetched page in `marker` while it is parsed (work_marker.h); null (the
   // default) turns that off. Borrowed: it must outlive the Crawler or be unset.
   void SetWorkMarker(WorkMarker* marker) { marker_ = marker; }
+
+  // Keeps the raw response of every article fetched in `archive`, written after the batch
+  // holding its record (a failed archive write is logged and counted, never holds up or
+  // loses a record), and prunes it to the configuration's archive_days; null (the default)
+  // turns that off. Borrowed: it must outlive the Crawler or be unset.
+  void SetArchive(store::Archive* archive) {
+    archive_ = archive;
+    archive_batch_.clear();
+  }
+  // Archive writes that failed since the start (a full disk, a locked file).
+  int64_t archive_failures() const { return archive_failures_; }
 
   // The previous run died while parsing `page` (WorkMarker::left_over): the page is retried
   // at once, or given up when it was the page in hand at the crash before too (a source is
@@ -131,6 +143,9 @@ class Crawler {
   void AddChildSitemap(const store::FrontierEntry& parent, const std::string& url,
                        const rules::SiteRules& site);
   void RetireOldRows(Time now);
+  void ArchiveResponse(const store::FrontierEntry& entry, fetch::FetchResult& result, Time now);
+  void FlushArchive(Time now);
+  void PruneArchive(Time now);
   // Notes that `host` has work from `when` on, once the batch is written.
   void NoteWake(const std::string& host, Time when);
   // Puts the hosts whose rows the written batch changed back on the timer.
@@ -161,6 +176,10 @@ class Crawler {
   std::mt19937_64 random_;
   bool draining_ = false;
   WorkMarker* marker_ = nullptr;
+  store::Archive* archive_ = nullptr;
+  std::vector<store::NewCapture> archive_batch_;  // written after batch_
+  int64_t archive_failures_ = 0;
+  std::optional<Time> archive_failure_logged_;
   std::unordered_set<std::string> in_flight_;            // url keys submitted and not completed
   std::unordered_map<std::string, int> host_in_flight_;  // host -> its requests in flight
   HostSchedule hosts_;

@@ -74,6 +74,7 @@ Daemon::Daemon(ConfigOverrides overrides, Config config, rules::SiteSet sites, R
 
 Result<void> Daemon::Run() {
   RecoverFromCrash();
+  SetArchive(config_.archive);
   if (auto ok = crawler_.Seed(); !ok) {
     spdlog::error("cannot seed the frontier: {}", ok.error().message);
     return ok;
@@ -109,6 +110,28 @@ void Daemon::RecoverFromCrash() {
     }
   }
   crawler_.SetWorkMarker(&*marker_);
+}
+
+// Opens or closes the page archive. One that cannot be opened (not a gleaner archive, an
+// unwritable directory) leaves the daemon crawling without it, with an error logged: the
+// records matter more than their raw pages.
+void Daemon::SetArchive(bool on) {
+  if (on == archive_.has_value()) return;
+  crawler_.SetArchive(nullptr);
+  archive_.reset();
+  if (!on) {
+    spdlog::info("archive: off");
+    return;
+  }
+  auto archive =
+      store::Archive::Open(store::ArchivePathFor(config_.database), store::OpenMode::kCreate);
+  if (!archive) {
+    spdlog::error("archive off, pages are not kept: {}", archive.error().message);
+    return;
+  }
+  archive_ = std::move(*archive);
+  crawler_.SetArchive(&*archive_);
+  spdlog::info("archive: {}", archive_->path());
 }
 
 void Daemon::Turn() {
@@ -151,6 +174,7 @@ void Daemon::Reload() {
     spdlog::info("reloaded: {} sites", crawler_.sites().sites().size());
   }
   config_ = next;
+  SetArchive(config_.archive);
   sd_notify(0, "READY=1");
 }
 

@@ -12,6 +12,7 @@
 #include "daemon/schedule/run_lock.h"
 #include "daemon/schedule/work_marker.h"
 #include "daemon/settings/config.h"
+#include "daemon/store/archive.h"
 #include "daemon/store/store.h"
 #include "extractors/core/result.h"
 #include "extractors/rules/site_rules.h"
@@ -42,6 +43,7 @@ class Daemon {
          store::Store store, std::unique_ptr<fetch::CurlFetcher> fetcher);
 
   void RecoverFromCrash();
+  void SetArchive(bool on);
   void Turn();
   void Reload();
   void Stop();
@@ -52,7 +54,8 @@ class Daemon {
   Config config_;
   store::Store store_;
   std::unique_ptr<fetch::CurlFetcher> fetcher_;
-  std::optional<WorkMarker> marker_;  // before crawler_, which borrows it
+  std::optional<WorkMarker> marker_;       // before crawler_, which borrows it
+  std::optional<store::Archive> archive_;  // before crawler_, which borrows it
   Crawler crawler_;
   Time started_;
   Time last_publish_{};

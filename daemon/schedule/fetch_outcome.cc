@@ -32,4 +32,22 @@ Result<void> StoreFetchedArticle(const std::string& database, const std::string&
   return {};
 }
 
+Result<void> ArchiveFetched(const std::string& database, const std::string& url,
+                            const std::optional<std::string>& site,
+                            const fetch::FetchResult& result, store::Time now) {
+  auto archive = store::Archive::Open(store::ArchivePathFor(database), store::OpenMode::kCreate);
+  if (!archive) return tl::unexpected(archive.error());
+  store::NewCapture capture;
+  capture.url = url;
+  capture.final_url = result.final_url.empty() ? url : result.final_url;
+  capture.site = site;
+  capture.status = result.status;
+  capture.head = result.head;
+  capture.body = result.body;
+  capture.fetched = now;
+  auto added = archive->Add({capture});
+  if (!added) return tl::unexpected(added.error());
+  return {};
+}
+
 }  // namespace gleaner::schedule

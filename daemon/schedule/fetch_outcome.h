@@ -1,12 +1,14 @@
 // What a successful fetch writes into the frontier, shared by the crawler and
 // `gleaner fetch --store` so that both record a page the same way. No I/O of its own
-// except StoreFetchedArticle, which writes through the store.
+// except StoreFetchedArticle and ArchiveFetched, which write through the store and the
+// archive.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "daemon/fetch/fetcher.h"
+#include "daemon/store/archive.h"
 #include "daemon/store/store.h"
 #include "extractors/core/article.h"
 #include "extractors/core/result.h"
@@ -27,5 +29,13 @@ store::FetchOutcome SucceededFetch(const std::string& url, store::UrlKind kind,
 // daemon runs (the store serialises writers).
 Result<void> StoreFetchedArticle(const std::string& database, const std::string& url,
                                  const fetch::FetchResult& result, const Article& article);
+
+// Archives the response `result` of `url` (fetched for `site`, if known) in the archive
+// that goes with the database at `database` (store::ArchivePathFor; created if missing), as
+// the crawler does at `now`. A page unchanged since its last capture is not stored again.
+// kInput or kDatabase from opening or writing the archive. Safe while the daemon runs.
+Result<void> ArchiveFetched(const std::string& database, const std::string& url,
+                            const std::optional<std::string>& site,
+                            const fetch::FetchResult& result, store::Time now);
 
 }  // namespace gleaner::schedule

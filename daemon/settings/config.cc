@@ -75,6 +75,9 @@ constexpr CountRange kConnections{1, 1024};       // file descriptors
 constexpr CountRange kRetries{0, 20};             // back-off doubles: 20 tries span days
 constexpr CountRange kBreakerFailures{1, 1000};
 constexpr CountRange kRobotsCacheEntries{1, 10000000};
+// How long archived pages are kept, in days; 0 keeps them forever. A hundred years is
+// forever in all but name; the cap keeps the cut-off time far from overflowing.
+constexpr CountRange kArchiveDays{0, 36500};
 // The crawl's window and discovery caps; each is an int and a memory bound.
 constexpr CountRange kInFlight{1, 100000};
 constexpr CountRange kSitemapDepth{0, 8};  // real sites nest 1 or 2 levels
@@ -286,7 +289,8 @@ Result<Config> ParseConfig(std::string_view yaml_text, const std::string& file_n
   const YAML::Node& root = doc->root;
   if (root.IsNull()) return config;  // an empty (all comments) file means all defaults
   if (auto ok = yaml::CheckMap(file_name, root, "config file",
-                               {"sites", "database", "log_level", "limits", "fetch", "crawl"});
+                               {"sites", "database", "log_level", "archive", "archive_days",
+                                "limits", "fetch", "crawl"});
       !ok) {
     return tl::unexpected(ok.error());
   }
@@ -304,6 +308,14 @@ Result<Config> ParseConfig(std::string_view yaml_text, const std::string& file_n
       (key == "sites"      ? config.sites_dir
        : key == "database" ? config.database
                            : config.log_level) = *s;
+    } else if (key == "archive") {
+      auto on = yaml::GetBool(file_name, value, key);
+      if (!on) return tl::unexpected(on.error());
+      config.archive = *on;
+    } else if (key == "archive_days") {
+      auto days = yaml::GetInt(file_name, value, key, kArchiveDays.min, kArchiveDays.max);
+      if (!days) return tl::unexpected(days.error());
+      config.archive_days = static_cast<int>(*days);
     } else if (value.IsNull()) {
       continue;  // a section whose keys are all commented out keeps its defaults
     } else if (key == "limits") {

@@ -71,9 +71,13 @@ struct Config {
   std::string sites_dir;            // `sites`
   std::string database;             // `database`
   std::string log_level = "info";   // `log_level`: trace, debug, info, warn, error
-  ExtractLimits limits;             // `limits:`
-  FetchSettings fetch;              // `fetch:`
-  CrawlSettings crawl;              // `crawl:`
+  // `archive`: keep the raw response of every article fetched (store/archive.h), in
+  // store::ArchivePathFor(database).
+  bool archive = true;
+  int archive_days = 0;  // `archive_days`: archived pages kept this long; 0: forever
+  ExtractLimits limits;  // `limits:`
+  FetchSettings fetch;   // `fetch:`
+  CrawlSettings crawl;   // `crawl:`
 };
 
 // The DOM caps of one page's extraction, from the `limits:` settings.

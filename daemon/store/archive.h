@@ -12,8 +12,9 @@
 // WARC is the export format (warc.h).
 //
 // Bodies are zstd-compressed and stored once per SHA-256, however many captures share
-// them. A capture whose URL's latest capture has the same body, status and headers is not
-// stored again. Writes come from one process at a time per batch (BEGIN IMMEDIATE); readers
+// them. A capture whose URL's latest capture has the same body and status is not stored
+// again: headers such as Date change on every response and say nothing about the page. Writes come
+// from one process at a time per batch (BEGIN IMMEDIATE); readers
 // (`show`, `reextract`, `export`) use their own connections meanwhile (WAL).
 #pragma once
 
@@ -66,19 +67,19 @@ struct Capture {
 
 // What Add did.
 struct ArchiveAddSummary {
-  int stored = 0;        // new captures
-  int unchanged = 0;     // same as the URL's latest capture: not stored again
-  int64_t new_bodies = 0;             // bodies not in the archive before
-  int64_t compressed_bytes = 0;       // of those new bodies, as stored
-  int64_t raw_bytes = 0;              // of those new bodies, uncompressed
+  int stored = 0;                // new captures
+  int unchanged = 0;             // same as the URL's latest capture: not stored again
+  int64_t new_bodies = 0;        // bodies not in the archive before
+  int64_t compressed_bytes = 0;  // of those new bodies, as stored
+  int64_t raw_bytes = 0;         // of those new bodies, uncompressed
 };
 
 // Which captures a walk visits.
 struct CaptureFilter {
-  std::optional<Time> since;         // fetched at or after
-  std::optional<std::string> site;   // captured for that site
-  std::optional<std::string> host;   // HostOf(url) equals this (lower case, no port)
-  bool latest_only = false;          // only each URL's latest capture
+  std::optional<Time> since;        // fetched at or after
+  std::optional<std::string> site;  // captured for that site
+  std::optional<std::string> host;  // HostOf(url) equals this (lower case, no port)
+  bool latest_only = false;         // only each URL's latest capture
 };
 
 // How much the archive holds.

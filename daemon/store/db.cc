@@ -94,6 +94,19 @@ std::string Statement::ColumnText(int column) const {
   return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_.get(), column)));
 }
 
+Statement& Statement::BindBlob(int index, std::string_view bytes) {
+  int rc = sqlite3_bind_blob64(stmt_.get(), index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  if (bind_error_ == SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
+std::string Statement::ColumnBlob(int column) const {
+  const void* bytes = sqlite3_column_blob(stmt_.get(), column);
+  if (bytes == nullptr) return std::string();
+  return std::string(static_cast<const char*>(bytes),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_.get(), column)));
+}
+
 std::optional<std::string> Statement::ColumnOptionalText(int column) const {
   if (ColumnIsNull(column)) return std::nullopt;
   return ColumnText(column);

@@ -57,6 +57,8 @@ class Statement {
   }
   Statement& Bind(int index, const std::optional<std::string>& value);
   Statement& BindNull(int index);
+  // Binds bytes as a BLOB: never read as text, so any byte (NUL, invalid UTF-8) survives.
+  Statement& BindBlob(int index, std::string_view bytes);
 
   // Advances one row: true when a row is available, false when done; kDatabase on failure
   // (including a failed Bind).
@@ -68,6 +70,7 @@ class Statement {
   bool ColumnIsNull(int column) const;
   std::string ColumnText(int column) const;  // NULL reads as ""
   std::optional<std::string> ColumnOptionalText(int column) const;
+  std::string ColumnBlob(int column) const;  // the bytes of a BLOB (or TEXT); NULL reads as ""
 
   // Ends the current execution and clears the bindings so the statement can be reused.
   void Reset();

@@ -124,23 +124,27 @@ static_assert(std::size(kMigrations) == kSchemaVersion);
 
 Result<int64_t> ApplicationId(Database& db) { return db.QueryInt("PRAGMA application_id"); }
 
-// A file with tables but neither our id nor a version is another program's database.
-Result<void> CheckOwner(Database& db, int version) {
+int Latest(const SchemaSpec& spec) { return static_cast<int>(spec.migrations.size()); }
+
+// A file with tables but neither our id nor a version is another program's file.
+Result<void> CheckOwner(Database& db, const SchemaSpec& spec, int version) {
   auto app_id = ApplicationId(db);
   if (!app_id) return tl::unexpected(app_id.error());
-  if (*app_id == kApplicationId) return {};
+  if (*app_id == spec.application_id) return {};
   auto tables = db.QueryInt("SELECT count(*) FROM sqlite_schema");
   if (!tables) return tl::unexpected(tables.error());
   if (*app_id == 0 && version == 0 && *tables == 0) return {};
-  return Fail(ErrorCode::kDatabase,
-              "database " + db.path() + ": not a gleaner database (another program's SQLite file)");
+  std::string what(spec.what);
+  return Fail(ErrorCode::kDatabase, what + " " + db.path() + ": not a gleaner " + what +
+                                        " (another program's SQLite file)");
 }
 
-Result<void> CheckNotNewer(Database& db, int version) {
-  if (version <= kSchemaVersion) return {};
-  return Fail(ErrorCode::kDatabase, "database " + db.path() + " has schema version " +
-                                        std::to_string(version) + ", newer than this gleaner (" +
-                                        std::to_string(kSchemaVersion) + "): upgrade gleaner");
+Result<void> CheckNotNewer(Database& db, const SchemaSpec& spec, int version) {
+  if (version <= Latest(spec)) return {};
+  return Fail(ErrorCode::kDatabase, std::string(spec.what) + " " + db.path() +
+                                        " has schema version " + std::to_string(version) +
+                                        ", newer than this gleaner (" +
+                                        std::to_string(Latest(spec)) + "): upgrade gleaner");
 }
 
 void HostFunction(sqlite3_context* context, int, sqlite3_value** args) {
@@ -163,12 +167,14 @@ Result<void> RegisterMigrationFunctions(Database& db) {
   return {};
 }
 
-Result<void> ApplyMigrations(Database& db, int from, int target) {
-  if (auto ok = RegisterMigrationFunctions(db); !ok) return ok;
-  for (int version = from + 1; version <= target; ++version) {
-    if (auto ok = db.Exec(kMigrations[version - 1]); !ok) return ok;
+Result<void> ApplyMigrations(Database& db, const SchemaSpec& spec, int from, int target) {
+  if (spec.prepare != nullptr) {
+    if (auto ok = spec.prepare(db); !ok) return ok;
   }
-  if (auto ok = db.Exec("PRAGMA application_id = " + std::to_string(kApplicationId)); !ok) {
+  for (int version = from + 1; version <= target; ++version) {
+    if (auto ok = db.Exec(spec.migrations[version - 1]); !ok) return ok;
+  }
+  if (auto ok = db.Exec("PRAGMA application_id = " + std::to_string(spec.application_id)); !ok) {
     return ok;
   }
   return db.Exec("PRAGMA user_version = " + std::to_string(target));
@@ -176,17 +182,25 @@ Result<void> ApplyMigrations(Database& db, int from, int target) {
 
 }  // namespace
 
+const SchemaSpec& MainSchema() {
+  static const SchemaSpec spec{"database", kApplicationId, kMigrations, RegisterMigrationFunctions,
+                               "a writing command (gleaner store, gleaner queue claim, gleaner "
+                               "run)"};
+  return spec;
+}
+
 Result<int> SchemaVersion(Database& db) {
   auto version = db.QueryInt("PRAGMA user_version");
   if (!version) return tl::unexpected(version.error());
   return static_cast<int>(*version);
 }
 
-Result<int> Migrate(Database& db, int target) {
+Result<int> MigrateSchema(Database& db, const SchemaSpec& spec, int target) {
+  if (target < 0) target = Latest(spec);
   auto before = SchemaVersion(db);
   if (!before) return before;
   if (*before == target) {
-    if (auto ok = CheckOwner(db, *before); !ok) return tl::unexpected(ok.error());
+    if (auto ok = CheckOwner(db, spec, *before); !ok) return tl::unexpected(ok.error());
     return before;
   }
   auto tx = Transaction::Begin(db);
@@ -194,30 +208,37 @@ Result<int> Migrate(Database& db, int target) {
   // Read again under the write lock: another process may have migrated meanwhile.
   auto version = SchemaVersion(db);
   if (!version) return version;
-  if (auto ok = CheckOwner(db, *version); !ok) return tl::unexpected(ok.error());
-  if (auto ok = CheckNotNewer(db, *version); !ok) return tl::unexpected(ok.error());
+  if (auto ok = CheckOwner(db, spec, *version); !ok) return tl::unexpected(ok.error());
+  if (auto ok = CheckNotNewer(db, spec, *version); !ok) return tl::unexpected(ok.error());
   if (*version < target) {
-    if (auto ok = ApplyMigrations(db, *version, target); !ok) return tl::unexpected(ok.error());
+    if (auto ok = ApplyMigrations(db, spec, *version, target); !ok) {
+      return tl::unexpected(ok.error());
+    }
   }
   if (auto ok = tx->Commit(); !ok) return tl::unexpected(ok.error());
   return version;
 }
 
-Result<void> CheckSchema(Database& db) {
+Result<int> Migrate(Database& db, int target) { return MigrateSchema(db, MainSchema(), target); }
+
+Result<void> CheckSchemaOf(Database& db, const SchemaSpec& spec) {
   auto version = SchemaVersion(db);
   if (!version) return tl::unexpected(version.error());
-  if (auto ok = CheckOwner(db, *version); !ok) return ok;
-  if (auto ok = CheckNotNewer(db, *version); !ok) return ok;
+  if (auto ok = CheckOwner(db, spec, *version); !ok) return ok;
+  if (auto ok = CheckNotNewer(db, spec, *version); !ok) return ok;
+  std::string what(spec.what);
   if (*version == 0) {
-    return Fail(ErrorCode::kDatabase, "database " + db.path() + " is empty (nothing stored yet)");
+    return Fail(ErrorCode::kDatabase, what + " " + db.path() + " is empty (nothing stored yet)");
   }
-  if (*version < kSchemaVersion) {
-    return Fail(ErrorCode::kDatabase,
-                "database " + db.path() + " has schema version " + std::to_string(*version) +
-                    ", older than this gleaner's; a writing command (gleaner store, gleaner "
-                    "queue claim, gleaner run) upgrades it");
+  if (*version < Latest(spec)) {
+    return Fail(ErrorCode::kDatabase, what + " " + db.path() + " has schema version " +
+                                          std::to_string(*version) +
+                                          ", older than this gleaner's; " +
+                                          std::string(spec.upgraded_by) + " upgrades it");
   }
   return {};
 }
+
+Result<void> CheckSchema(Database& db) { return CheckSchemaOf(db, MainSchema()); }
 
 }  // namespace gleaner::store

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string_view>
 
 #include "daemon/store/db.h"
 #include "extractors/core/result.h"
@@ -19,6 +21,28 @@ inline constexpr int kSchemaVersion = 3;
 
 // "glnr" in ASCII: the `application_id` of every gleaner database.
 inline constexpr int32_t kApplicationId = 0x676c6e72;
+
+// A schema the migration runner keeps: gleaner's database (MainSchema) or its archive
+// (archive.cc). Migration N (migrations[N-1]) takes it from version N-1 to N.
+struct SchemaSpec {
+  std::string_view what;  // "database", "archive": how messages name the file
+  int32_t application_id;
+  std::span<const char* const> migrations;  // the current version is their count
+  // Registers SQL functions the migrations call on the migrating connection; may be null.
+  Result<void> (*prepare)(Database& db) = nullptr;
+  // What upgrades an older file, for the read-only refusal ("a writing command ...").
+  std::string_view upgraded_by;
+};
+
+// gleaner's database: articles, queue, frontier.
+const SchemaSpec& MainSchema();
+
+// Brings the file to `target` (its latest version by default), as Migrate below does.
+// REQUIRES: a read-write connection; 0 <= target <= spec.migrations.size().
+Result<int> MigrateSchema(Database& db, const SchemaSpec& spec, int target = -1);
+
+// As CheckSchema below, for `spec`.
+Result<void> CheckSchemaOf(Database& db, const SchemaSpec& spec);
 
 // Brings the database to `target` (default: kSchemaVersion), all pending migrations in one
 // BEGIN IMMEDIATE transaction, so a crash mid-way leaves the old version intact. Returns the
