@@ -1,5 +1,6 @@
 // Command-line parsing shared by every `gleaner` command: GNU-style long options
-// (`--name VALUE`, `--name=VALUE`, boolean `--flag`), `--` ending options, and `-` as a
+// (`--name VALUE`, `--name=VALUE`, boolean `--flag`), the one-letter aliases a command
+// declares for some of them (`-o FILE`, `-oFILE`), `--` ending options, and `-` as a
 // positional (stdin). Pure; no I/O.
 #pragma once
 
@@ -18,6 +19,9 @@ struct ArgSpec {
   std::set<std::string> value_options;  // take a value: "config", "url", ...
   std::set<std::string> flag_options;   // take none: "pretty", "generic", ...
   std::set<std::string> repeatable;     // value options that may be given more than once
+  // One-letter aliases: 'o' -> "output" makes `-o FILE` (or `-oFILE` for a value option,
+  // `-o` for a flag) mean `--output FILE`. The alias is recorded under the long name.
+  std::map<char, std::string> short_aliases;
 };
 
 struct Args {
@@ -31,8 +35,9 @@ struct Args {
 };
 
 // Parses `argv`, the arguments after the command's name, against spec. Returns kUsage naming
-// the offending argument on an unknown option, a missing value, or a repeated
-// non-repeatable option.
+// the offending argument on an unknown option (a short one without a declared alias
+// included), a missing value, or a repeated non-repeatable option (also when given once
+// by its alias and once by its long name).
 Result<Args> ParseArgs(const std::vector<std::string>& argv, const ArgSpec& spec);
 
 }  // namespace gleaner::cli

@@ -60,6 +60,7 @@ ArgSpec SpecOf(const Command& command) {
   ArgSpec spec{{"config"}, {"help"}, {}};
   for (const Flag& flag : command.flags) {
     (flag.takes_value ? spec.value_options : spec.flag_options).insert(std::string(flag.name));
+    if (flag.short_name) spec.short_aliases[flag.short_name] = std::string(flag.name);
   }
   return spec;
 }

@@ -28,6 +28,9 @@ inline constexpr int kExitInternalError = 70;
 struct Flag {
   std::string_view name;  // without the dashes
   bool takes_value = false;
+  // A one-letter alias (`-o FILE` for `--output FILE`), or 0 for none. The help must show
+  // it as "-X".
+  char short_name = 0;
 };
 
 enum class SitesNeed {
