@@ -4,7 +4,9 @@
 # with `clang-format -i FILE`. Runs from any directory; needs clang-format (Debian 12: 14).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(find extractors daemon tests bench fuzz -name '*.cc' -o -name '*.h' | sort)
+# node_modules (tests/warc's npm packages, installed by bootstrap.sh) is not ours to format.
+mapfile -t files < <(find extractors daemon tests bench fuzz -name node_modules -prune -o \
+  \( -name '*.cc' -o -name '*.h' \) -print | sort)
 bad=()
 for f in "${files[@]}"; do
   clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")
