@@ -30,6 +30,8 @@ TEST_CASE("every flag a command accepts is described in its --help", "[cli]") {
     for (const Flag& flag : command->flags) {
       INFO(flag.name);
       CHECK(help.find("--" + std::string(flag.name)) != std::string::npos);
+      if (flag.short_name)
+        CHECK(help.find(std::string("-") + flag.short_name + " ") != std::string::npos);
     }
   }
 }
