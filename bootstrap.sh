@@ -5,7 +5,8 @@
 #                            and runs the daemon on the bundled default config
 #   bash bootstrap.sh test   installs what is missing, checks the formatting, builds with
 #                            AddressSanitizer and UBSan (warnings are errors) into
-#                            build-test/ and runs every test with ctest; then
+#                            build-test/, installs the WARC tests' reader (npm ci in
+#                            tests/warc) and runs every test with ctest; then
 #                            builds the Release binary into build/ and checks its hardening
 #                            (tests/check_hardening.sh); then builds the fuzz targets with
 #                            clang into build-fuzz/ and runs each for 30 s (fuzz/run.sh)
@@ -35,6 +36,10 @@ if [ "$mode" = test ]; then
     clang libclang-rt-14-dev    # the fuzz build: clang 14, libFuzzer, its sanitizer runtimes
     clang-format                # tests/check_format.sh
   )
+  # The WARC export's tests read gleaner's output with an independent reader, Node's warcio
+  # (tests/warc). Debian's packages only where no node or npm is installed already.
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -56,6 +61,8 @@ if [ "$mode" = test ]; then
   cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGLEANER_SANITIZE=ON \
     -DGLEANER_WERROR=ON
   cmake --build build-test -j "$jobs"
+  # warcio at the version tests/warc/package-lock.json pins, into tests/warc/node_modules.
+  npm ci --prefix tests/warc --no-audit --no-fund
   (cd build-test && ctest --output-on-failure -j "$jobs" --timeout 600)
   # The hardening lives in the Release binary (the ASan build leaves FORTIFY out): build
   # that one target, as `bootstrap.sh run` would, and read its ELF headers.
