@@ -240,6 +240,8 @@ class WarcExport {
       : in_(in), archive_(archive), out_(out), user_agent_(FetcherUserAgent(in.config->fetch)) {
     sink_ = [this](std::string_view bytes) { return out_.Write(bytes); };
   }
+  WarcExport(const WarcExport&) = delete;  // the sink points at this object
+  WarcExport& operator=(const WarcExport&) = delete;
 
   // The warcinfo record, dated `date` (the first page's fetch time, so that the same pages
   // give the same file).
@@ -249,13 +251,14 @@ class WarcExport {
         .type = warc::kWarcinfo, .date = date, .content_type = warc::kWarcFieldsType};
     record.block = warc::WarcinfoBlock(std::string("gleaner/") + GLEANER_VERSION, user_agent_,
                                        "raw article pages archived by gleaner");
+    std::string name;
     if (filename) {
-      record.fields.emplace_back("WARC-Filename",
-                                 std::filesystem::path(*filename).filename().string());
+      name = std::filesystem::path(*filename).filename().string();
+      record.fields.emplace_back("WARC-Filename", name);
     }
     // Named by what it says and when: the same export gives the same id.
     record.id = warc::RecordIdFor(std::string("gleaner-warcinfo") + '\0' + warc::WarcDate(date) +
-                                  '\0' + filename.value_or("") + '\0' + record.block);
+                                  '\0' + name + '\0' + record.block);
     warcinfo_id_ = record.id;
     return warc::WriteRecord(record, sink_);
   }
