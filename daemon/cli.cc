@@ -15,9 +15,9 @@ using CommandList = std::vector<const Command*>;
 
 // In the order `gleaner --help` lists them.
 const CommandList& Commands() {
-  static const CommandList commands = {&RunCommand(),   &StatusCommand(),  &ExtractCommand(),
-                                       &CheckCommand(), &SuggestCommand(), &StoreCommand(),
-                                       &QueueCommand(), &ExportCommand(),  &FetchCommand()};
+  static const CommandList commands = {
+      &RunCommand(),   &StatusCommand(), &ExtractCommand(), &CheckCommand(), &SuggestCommand(),
+      &StoreCommand(), &QueueCommand(),  &ExportCommand(),  &FetchCommand(), &ReextractCommand()};
   return commands;
 }
 

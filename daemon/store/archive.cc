@@ -8,6 +8,7 @@
 
 #include "daemon/store/migrations.h"
 #include "daemon/store/store.h"
+#include "extractors/core/ascii.h"
 #include "extractors/core/url.h"
 
 namespace gleaner::store {
@@ -118,6 +119,21 @@ Capture ReadCapture(const Statement& row) {
 }
 
 }  // namespace
+
+std::optional<std::string> HeadValue(std::string_view head, std::string_view name) {
+  size_t start = head.find('\n');  // past the status line
+  while (start != std::string_view::npos && start + 1 < head.size()) {
+    ++start;
+    size_t end = head.find('\n', start);
+    std::string_view line = head.substr(start, end == std::string_view::npos ? end : end - start);
+    size_t colon = line.find(':');
+    if (colon != std::string_view::npos && EqualsIgnoreCase(line.substr(0, colon), name)) {
+      return std::string(TrimCSpace(line.substr(colon + 1)));
+    }
+    start = end;
+  }
+  return std::nullopt;
+}
 
 std::string ArchivePathFor(const std::string& database) {
   std::string_view base = database;

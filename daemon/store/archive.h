@@ -37,6 +37,10 @@ namespace gleaner::store {
 // "var/gleaner.archive.db").
 std::string ArchivePathFor(const std::string& database);
 
+// The value of the first header line named `name` (ASCII case-insensitive) in a capture's
+// head, without surrounding space; nullopt when it has none. The status line is skipped.
+std::optional<std::string> HeadValue(std::string_view head, std::string_view name);
+
 // A response to archive.
 struct NewCapture {
   std::string url;        // as requested; absolute http(s)
