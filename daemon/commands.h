@@ -15,5 +15,6 @@ const Command& ExportCommand();     // daemon/cmd_export.cc
 const Command& FetchCommand();      // daemon/cmd_fetch.cc
 const Command& SuggestCommand();    // daemon/cmd_suggest.cc
 const Command& ReextractCommand();  // daemon/cmd_reextract.cc
+const Command& ShowCommand();       // daemon/cmd_show.cc
 
 }  // namespace gleaner::cli
