@@ -695,6 +695,12 @@ Result<void> Crawler::FlushBatch() {
 
 void Crawler::ArchiveResponse(const FrontierEntry& entry, fetch::FetchResult& result) {
   if (archive_ == nullptr) return;
+  if (result.body.size() > store::kMaxArchivedBody) {  // fetch.max_body allows more
+    ++archive_failures_;
+    spdlog::warn("archive: {} not archived: {} bytes is over the archive's cap", entry.url,
+                 result.body.size());
+    return;
+  }
   store::NewCapture capture;
   capture.url = entry.url;
   capture.final_url = result.final_url.empty() ? entry.url : result.final_url;

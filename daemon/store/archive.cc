@@ -158,6 +158,7 @@ Archive& Archive::operator=(Archive&&) noexcept = default;
 Archive::~Archive() = default;
 
 const std::string& Archive::path() const { return impl_->db->path(); }
+Database& Archive::database() { return *impl_->db; }
 
 Result<Archive> Archive::Open(const std::string& path, OpenMode mode) {
   auto db = Database::Open(path, mode);

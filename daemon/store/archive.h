@@ -144,6 +144,8 @@ class Archive {
   Result<ArchiveStats> Stats();
 
   const std::string& path() const;
+  // The connection itself: for tests that need a pragma (a full disk).
+  Database& database();
 
  private:
   struct Impl;
