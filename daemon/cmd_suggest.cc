@@ -70,9 +70,10 @@ bool IsUrl(std::string_view arg) {
 // The longest host name DNS allows (RFC 1035: 253 characters written out).
 constexpr size_t kMaxHostBytes = 253;
 
-// The archived pages --from-archive gives suggest: enough for a site's two or three
-// designs to each show up more than once (suggest drafts a layout per design, and wants
-// two pages of each), few enough that the draft and its check stay quick to run and read.
+// The archived pages --from-archive gives suggest: enough that each of a site's two or
+// three designs is likely to be among them twice (suggest drafts a layout per design, and
+// two pages of one design tell its stable markup from one article's), few enough that the
+// draft, its check and its per-sample report stay quick to run and to read.
 constexpr size_t kMaxArchiveSamples = 8;
 // The newest 2xx captures looked at to find those samples: a few pages of a host may be
 // corrupt or not articles (a page archived though nothing was extracted from it); past
