@@ -110,6 +110,64 @@ TEST_CASE("a page fetched again unchanged is not archived twice; a body is store
   CHECK(All(f.archive).size() == 3);
 }
 
+// A news page: a template shared by every page of the host (menus, a ticker, a footer),
+// and prose of its own.
+std::string TemplatedPage(int n) {
+  static const char* const kWords[] = {"le",      "gouvernement", "a",       "annoncé",  "une",
+                                       "réforme", "des",          "écoles",  "dans",     "la",
+                                       "région",  "selon",        "le",      "ministre", "qui",
+                                       "prévoit", "budget",       "nouveau", "pour",     "année"};
+  std::string chrome;
+  for (int i = 0; i < 40; ++i) {
+    chrome += "<li class='menu-item'><a href='/rubrique/" + std::to_string(i * 37) + "'>" +
+              kWords[i % 20] + " " + kWords[(i * 7) % 20] + "</a><span class=count>" +
+              std::to_string(i * i) + "</span></li>";
+  }
+  std::string text;
+  uint32_t x = static_cast<uint32_t>(n) * 2654435761u + 1;
+  for (int i = 0; i < 600; ++i) {
+    x = x * 1664525u + 1013904223u;
+    text += std::string(kWords[(x >> 16) % 20]) + (i % 12 == 11 ? ". " : " ");
+  }
+  return "<html><head><title>Article " + std::to_string(n) + "</title></head><body><nav><ul>" +
+         chrome + "</ul></nav><article><p>" + text + "</p></article><footer>Tous droits " +
+         "réservés, le journal du matin et du soir, édition régionale</footer></body></html>";
+}
+
+TEST_CASE("a host's pages are compressed with a dictionary trained on its first ones",
+          "[archive]") {
+  Fixture f;
+  int64_t before_dictionary = 0;
+  int64_t with_dictionary = 0;
+  const int pages = 80;
+  for (int i = 0; i < pages; ++i) {
+    auto added = f.archive.Add({Page("https://news.example/a/" + std::to_string(i),
+                                     TemplatedPage(i), kT0 + std::chrono::minutes(i))});
+    REQUIRE(added);
+    (i < 32 ? before_dictionary : with_dictionary) += added->compressed_bytes;
+  }
+  CHECK(Count(f.archive, "SELECT count(*) FROM dictionaries WHERE host = 'news.example'") == 1);
+  CHECK(Count(f.archive, "SELECT count(*) FROM bodies WHERE dictionary IS NOT NULL") == pages - 32);
+  // The template costs next to nothing once the dictionary knows it.
+  CHECK(with_dictionary / (pages - 32) < before_dictionary / 32 * 3 / 4);
+  for (int i : {0, 31, 32, 79}) {
+    auto c = f.archive.Latest("https://news.example/a/" + std::to_string(i));
+    REQUIRE(c);
+    REQUIRE(*c);
+    CHECK(*f.archive.Body(**c) == TemplatedPage(i));
+  }
+  // Another host has no dictionary of its own yet, and the first host's is not used for it.
+  REQUIRE(f.archive.Add({Page("https://other.example/a/1", TemplatedPage(1))}));
+  CHECK(Count(f.archive, "SELECT count(*) FROM dictionaries") == 1);
+  // A lost dictionary makes its pages corrupt entries, reported, not a crash.
+  REQUIRE(f.archive.database().Exec("DELETE FROM dictionaries").has_value());
+  Archive reopened = *Archive::Open(f.archive.path(), OpenMode::kReadOnly);
+  auto lost = reopened.Body(**reopened.Latest("https://news.example/a/79"));
+  REQUIRE_FALSE(lost);
+  CHECK(lost.error().code == ErrorCode::kInput);
+  CHECK(*reopened.Body(**reopened.Latest("https://news.example/a/0")) == TemplatedPage(0));
+}
+
 TEST_CASE("the walk filters by site, host and time, oldest first", "[archive]") {
   Fixture f;
   std::vector<NewCapture> pages;
