@@ -15,9 +15,10 @@ using CommandList = std::vector<const Command*>;
 
 // In the order `gleaner --help` lists them.
 const CommandList& Commands() {
-  static const CommandList commands = {&RunCommand(),   &StatusCommand(),  &ExtractCommand(),
-                                       &CheckCommand(), &SuggestCommand(), &StoreCommand(),
-                                       &QueueCommand(), &ExportCommand(),  &FetchCommand()};
+  static const CommandList commands = {&RunCommand(),   &StatusCommand(),   &ExtractCommand(),
+                                       &CheckCommand(), &SuggestCommand(),  &StoreCommand(),
+                                       &QueueCommand(), &ExportCommand(),   &ShowCommand(),
+                                       &FetchCommand(), &ReextractCommand()};
   return commands;
 }
 

@@ -1,6 +1,7 @@
 // `gleaner suggest [--id ID] [--name NAME] [--language LANG] [--listing URL] [--write DIR]
-//                  SAMPLE...`: drafts a site file from a few pages of one site
-// (extractors/suggest/suggest.h), fetching the samples given as URLs.
+//                  SAMPLE... | --from-archive HOST`: drafts a site file from a few pages of
+// one site (extractors/suggest/suggest.h), fetching the samples given as URLs, or taking
+// the host's latest pages from the archive (store/archive.h).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -10,20 +11,31 @@
 #include "daemon/log.h"
 #include "daemon/schedule/fetch_now.h"
 #include "daemon/settings/site_files.h"
+#include "daemon/store/archive.h"
+#include "extractors/core/ascii.h"
 #include "extractors/core/url.h"
+#include "extractors/suggest/page.h"
 #include "extractors/suggest/suggest.h"
+#include "extractors/suggest/url_shape.h"
 
 namespace gleaner::cli {
 namespace {
 
 constexpr std::string_view kHelp =
     "usage: gleaner suggest [options] SAMPLE...\n"
+    "       gleaner suggest [options] --from-archive HOST [--db PATH]\n"
     "\n"
     "Drafts a site file from a few article pages of one site (two of the same design are a\n"
     "good start; give more when the site has several designs) and prints it. A SAMPLE is:\n"
     "  URL        fetched now (robots.txt, the politeness delay and every cap apply)\n"
     "  FILE       a saved page; its URL is its rel=canonical or og:url\n"
     "  FILE=URL   a saved page and its URL (split at the first '=')\n"
+    "With --from-archive HOST the samples are the pages of HOST the crawler or `gleaner\n"
+    "fetch --store` archived instead (no SAMPLE then): each URL's latest capture, newest\n"
+    "first, at most 8, only 2xx responses that generic extraction reads as articles, each\n"
+    "with the URL it was requested as and the Content-Type it was served with. HOST is a\n"
+    "host name (any case; example.com and www.example.com take each other's pages) or a\n"
+    "URL of it. The path for a publisher whose pages came through generic extraction.\n"
     "\n"
     "Each rule of the draft says in a comment what it rests on; 'UNSURE' marks what needs a\n"
     "look. Before printing, the draft is applied to every sample: each field must give what\n"
@@ -37,11 +49,16 @@ constexpr std::string_view kHelp =
     "  --listing URL     a listing page for the daemon to poll\n"
     "  --write DIR       write the draft to DIR/<id>.yaml instead of printing it; an\n"
     "                    existing file is never overwritten\n"
+    "  --from-archive HOST  take the samples from the archive (see above)\n"
+    "  --db PATH         the database whose archive --from-archive reads (default: the\n"
+    "                    config's `database`; the archive is beside it, .archive.db)\n"
     "  --config FILE     configuration file (fetch settings and caps)\n"
     "\n"
     "Exit codes: 0 the draft holds on every sample; 1 it falls short on some (the draft is\n"
-    "still printed or written); 2 usage, or DIR/<id>.yaml exists; 3 a FILE cannot be read;\n"
-    "4 a sample cannot be fetched, is not an article, or is of another site than the first.\n";
+    "still printed or written); 2 usage, or DIR/<id>.yaml exists; 3 a FILE cannot be read,\n"
+    "or the archive does not exist; 4 a sample cannot be fetched, is not an article, or is\n"
+    "of another site than the first, or the archive holds no article page of HOST; 8 the\n"
+    "archive cannot be read.\n";
 
 // Drafts that fall short are still a result: the user edits them.
 constexpr int kExitDraftFallsShort = 1;
@@ -50,8 +67,51 @@ bool IsUrl(std::string_view arg) {
   return arg.rfind("http://", 0) == 0 || arg.rfind("https://", 0) == 0;
 }
 
+// The longest host name DNS allows (RFC 1035: 253 characters written out).
+constexpr size_t kMaxHostBytes = 253;
+
+// The archived pages --from-archive gives suggest: enough that each of a site's two or
+// three designs is likely to be among them twice (suggest drafts a layout per design, and
+// two pages of one design tell its stable markup from one article's), few enough that the
+// draft, its check and its per-sample report stay quick to run and to read.
+constexpr size_t kMaxArchiveSamples = 8;
+// The newest 2xx captures looked at to find those samples: a few pages of a host may be
+// corrupt or not articles (a page archived though nothing was extracted from it); past
+// this many, the archive holds something else than the host's articles and reading more
+// would only slow the command down.
+constexpr size_t kMaxArchiveCandidates = 4 * kMaxArchiveSamples;
+
+// The host --from-archive names, lower-case: the value itself, or the host of a URL.
+std::string ArchiveHost(const std::string& value) {
+  if (IsUrl(value)) return store::HostOf(value);
+  return AsciiLower(value);
+}
+
+Result<void> CheckArchiveArguments(const Args& args) {
+  if (!args.positional.empty()) {
+    return Fail(ErrorCode::kUsage,
+                "give SAMPLEs or --from-archive HOST, not both ('" + args.positional[0] + "')");
+  }
+  std::string value = *args.Value("from-archive");
+  std::string host = value.size() > kMaxUrlBytes ? "" : ArchiveHost(value);
+  bool plain = std::none_of(host.begin(), host.end(), [](char c) {
+    return c == '/' || c == ':' || IsHtmlSpace(c) || static_cast<unsigned char>(c) < 0x20;
+  });
+  if (host.empty() || host.size() > kMaxHostBytes || !plain) {
+    return Fail(ErrorCode::kUsage,
+                "--from-archive takes a host name such as example.com, not '" + value + "'");
+  }
+  return {};
+}
+
 Result<void> CheckArguments(const Args& args) {
-  if (args.positional.empty()) return Fail(ErrorCode::kUsage, "no SAMPLE given");
+  if (args.Has("db") && !args.Has("from-archive"))
+    return Fail(ErrorCode::kUsage, "--db goes with --from-archive");
+  if (args.Has("from-archive")) {
+    if (auto ok = CheckArchiveArguments(args); !ok) return ok;
+  } else if (args.positional.empty()) {
+    return Fail(ErrorCode::kUsage, "no SAMPLE given");
+  }
   for (const std::string& sample : args.positional) {
     if (sample.size() > kMaxUrlBytes + 4096) {
       return Fail(ErrorCode::kUsage, "a SAMPLE of " + std::to_string(sample.size()) +
@@ -120,6 +180,110 @@ Result<std::vector<suggest::Sample>> Samples(const Invocation& in, suggest::Hint
   return samples;
 }
 
+// The value of the last Content-Type line of an archived head (the one a client obeys);
+// nullopt when it has none.
+std::optional<std::string> ContentTypeOf(std::string_view head) {
+  std::optional<std::string> type;
+  constexpr std::string_view kName = "content-type:";
+  while (!head.empty()) {
+    size_t end = head.find('\n');
+    std::string_view line = head.substr(0, end);
+    head = end == std::string_view::npos ? std::string_view() : head.substr(end + 1);
+    if (StartsWithIgnoreCase(line, kName)) {
+      line.remove_prefix(kName.size());
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      type = std::string(TrimHttpSpace(line));
+    }
+  }
+  return type;
+}
+
+// Whether `a` was fetched after `b` (the later id first among equal times).
+bool Newer(const store::Capture& a, const store::Capture& b) {
+  return a.fetched != b.fetched ? a.fetched > b.fetched : a.id > b.id;
+}
+
+// The newest 2xx latest captures of `host` and of its www. twin, newest first, at most
+// kMaxArchiveCandidates.
+Result<std::vector<store::Capture>> NewestCaptures(store::Archive& archive,
+                                                   const std::string& host) {
+  std::vector<store::Capture> newest;
+  auto keep_newest = [&newest] {
+    std::sort(newest.begin(), newest.end(), Newer);
+    if (newest.size() > kMaxArchiveCandidates) newest.resize(kMaxArchiveCandidates);
+  };
+  std::string bare = suggest::BareHost(host);
+  for (const std::string& name : {bare, "www." + bare}) {
+    store::CaptureFilter filter;
+    filter.host = name;
+    filter.latest_only = true;
+    auto walked = archive.ForEach(filter, [&](const store::Capture& capture) {
+      if (capture.status < 200 || capture.status > 299) return true;
+      newest.push_back(capture);
+      // Pruned in batches so that a host with many pages costs bounded memory.
+      if (newest.size() >= 2 * kMaxArchiveCandidates) keep_newest();
+      return true;
+    });
+    if (!walked) return tl::unexpected(walked.error());
+  }
+  keep_newest();
+  return newest;
+}
+
+// The samples --from-archive takes: the newest captures of the host that read as articles,
+// all of one origin (suggest drafts one site), at most kMaxArchiveSamples. Corrupt entries
+// and pages that are not articles are reported on stderr and skipped.
+Result<std::vector<suggest::Sample>> ArchiveSamples(const Invocation& in) {
+  std::string host = ArchiveHost(*in.args.Value("from-archive"));
+  std::string path = store::ArchivePathFor(in.config->database);
+  auto archive = store::Archive::Open(path, store::OpenMode::kReadOnly);
+  if (!archive) {
+    Error error = archive.error();
+    if (error.code == ErrorCode::kInput) {
+      error.message = "archive " + path +
+                      " does not exist: pages are archived as they are fetched (by the daemon "
+                      "and `gleaner fetch --store`) while `archive: true` (the default)";
+    }
+    return tl::unexpected(error);
+  }
+  auto captures = NewestCaptures(*archive, host);
+  if (!captures) return tl::unexpected(captures.error());
+  std::vector<suggest::Sample> samples;
+  std::optional<std::string> port;  // of the first sample: one origin
+  html::DomLimits limits = DomLimitsFrom(in.config->limits);
+  auto skip = [&in](const std::string& url, const std::string& why) {
+    std::fprintf(stderr, "gleaner %s: skipped %s: %s\n", std::string(in.name).c_str(), url.c_str(),
+                 why.c_str());
+  };
+  for (const store::Capture& capture : *captures) {
+    if (samples.size() == kMaxArchiveSamples) break;
+    auto parts = ParseUrl(capture.url_key);
+    if (!parts || (!samples.empty() && parts->port != port)) continue;
+    auto body = archive->Body(capture);
+    if (!body && body.error().code != ErrorCode::kInput) return tl::unexpected(body.error());
+    if (!body) {
+      skip(capture.url, body.error().message);
+      continue;
+    }
+    suggest::Sample sample{capture.url, std::move(*body), capture.url, ContentTypeOf(capture.head)};
+    // Parsed here and again by Suggest (a few milliseconds a page): one page that is not
+    // an article would make Suggest refuse them all, and an archive holds such pages
+    // (kept even when nothing was extracted from them).
+    if (auto page = suggest::LoadPage(sample, limits); !page) {
+      skip(capture.url, page.error().message);
+      continue;
+    }
+    if (samples.empty()) port = parts->port;
+    samples.push_back(std::move(sample));
+  }
+  if (samples.empty()) {
+    return Fail(ErrorCode::kNoArticle,
+                "the archive " + path + " holds no article page of " + host +
+                    (captures->empty() ? "" : " (none of its newest pages could be used)"));
+  }
+  return samples;
+}
+
 // A draft is as public as the site files it joins.
 constexpr mode_t kDraftFileMode = 0644;
 
@@ -152,7 +316,7 @@ int Suggest(const Invocation& in) {
   if (auto ok = SetupLogging(in.config->log_level); !ok) ReportError(in.name, ok.error());
   suggest::Hints hints{
       args.Value("id"), args.Value("name"), args.Value("language"), args.Value("listing"), {}};
-  auto samples = Samples(in, &hints);
+  auto samples = args.Has("from-archive") ? ArchiveSamples(in) : Samples(in, &hints);
   if (!samples) return ReportError(in.name, samples.error());
   auto draft = suggest::Suggest(*samples, hints, DomLimitsFrom(in.config->limits));
   if (!draft) return ReportError(in.name, draft.error());
@@ -175,8 +339,13 @@ const Command& SuggestCommand() {
       .name = "suggest",
       .summary = "draft a site file from a few pages of a site",
       .help = kHelp,
-      .flags =
-          {{"id", true}, {"name", true}, {"language", true}, {"listing", true}, {"write", true}},
+      .flags = {{"id", true},
+                {"name", true},
+                {"language", true},
+                {"listing", true},
+                {"write", true},
+                {"from-archive", true},
+                {"db", true}},
       .needs = {.config = true},
       .check_arguments = CheckArguments,
       .run = Suggest,

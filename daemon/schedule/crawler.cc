@@ -643,7 +643,7 @@ void Crawler::OnArticleFetched(const FrontierEntry& entry, fetch::FetchResult&& 
   health.last_success = now;
   // Kept whether or not extraction worked: a page no rule reads today is what a rule
   // fixed tomorrow re-extracts (`gleaner reextract`).
-  ArchiveResponse(entry, result, now);
+  ArchiveResponse(entry, result);
   if (!article) {
     ++health.extract_errors;
     NoteError(health, now);
@@ -693,8 +693,14 @@ Result<void> Crawler::FlushBatch() {
   return {};
 }
 
-void Crawler::ArchiveResponse(const FrontierEntry& entry, fetch::FetchResult& result, Time now) {
+void Crawler::ArchiveResponse(const FrontierEntry& entry, fetch::FetchResult& result) {
   if (archive_ == nullptr) return;
+  if (result.body.size() > store::kMaxArchivedBody) {  // fetch.max_body allows more
+    ++archive_failures_;
+    spdlog::warn("archive: {} not archived: {} bytes is over the archive's cap", entry.url,
+                 result.body.size());
+    return;
+  }
   store::NewCapture capture;
   capture.url = entry.url;
   capture.final_url = result.final_url.empty() ? entry.url : result.final_url;
@@ -702,15 +708,16 @@ void Crawler::ArchiveResponse(const FrontierEntry& entry, fetch::FetchResult& re
   capture.status = result.status;
   capture.head = std::move(result.head);
   capture.body = result.body;
-  capture.fetched = now;
   archive_batch_.push_back(std::move(capture));
 }
 
 // Written once the records are: the archive is a separate file, and a record must never
 // wait for (or be lost with) its page. A failed write drops the batch's pages, which are
-// only ever a copy of what was fetched.
+// only ever a copy of what was fetched. Each page is dated `now`, the time its record and
+// frontier row were written.
 void Crawler::FlushArchive(Time now) {
   if (archive_ == nullptr || archive_batch_.empty()) return;
+  for (store::NewCapture& capture : archive_batch_) capture.fetched = now;
   auto added = archive_->Add(archive_batch_);
   if (!added) {
     ++archive_failures_;

@@ -1,13 +1,17 @@
 #include "daemon/store/archive.h"
 
 #include <openssl/evp.h>
+#include <zdict.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <array>
+#include <unordered_map>
 #include <utility>
 
 #include "daemon/store/migrations.h"
 #include "daemon/store/store.h"
+#include "extractors/core/ascii.h"
 #include "extractors/core/url.h"
 
 namespace gleaner::store {
@@ -20,13 +24,19 @@ constexpr int32_t kArchiveApplicationId = 0x676c6e61;
 // keyed by hash, so that a page fetched again unchanged, or served under several URLs,
 // costs one row of metadata. `head` is a BLOB: header bytes need not be UTF-8.
 constexpr const char* kArchiveMigrations[] = {
-    // 1: bodies and captures.
+    // 1: dictionaries, bodies and captures.
     R"sql(
+CREATE TABLE dictionaries (
+  id   INTEGER PRIMARY KEY,
+  host TEXT NOT NULL UNIQUE,               -- trained on this host's pages
+  data BLOB NOT NULL                       -- a zstd dictionary
+) STRICT;
 CREATE TABLE bodies (
-  id        INTEGER PRIMARY KEY,
-  sha256    TEXT NOT NULL UNIQUE,          -- of the uncompressed body, lower-case hex
-  raw_bytes INTEGER NOT NULL,              -- uncompressed size
-  data      BLOB NOT NULL                  -- one zstd frame
+  id         INTEGER PRIMARY KEY,
+  sha256     TEXT NOT NULL UNIQUE,         -- of the uncompressed body, lower-case hex
+  raw_bytes  INTEGER NOT NULL,             -- uncompressed size
+  dictionary INTEGER,                      -- dictionaries.id the frame needs; NULL: none
+  data       BLOB NOT NULL                 -- one zstd frame
 ) STRICT;
 CREATE TABLE captures (
   id          INTEGER PRIMARY KEY,
@@ -56,6 +66,21 @@ const SchemaSpec& ArchiveSchema() {
 
 // Captures read per page of ForEach: a short read transaction each, as the store's walks.
 constexpr int64_t kCapturePageRows = 256;
+// A host's pages share their template (navigation, ticker, footer), which one page alone
+// cannot compress away: once kDictionarySamples of its pages are archived without one, a
+// zstd dictionary of kDictionaryBytes is trained on them, and the host's later pages are
+// compressed with it. A few dozen pages are what zstd's trainer needs to tell the template
+// from the text; 32 KB holds a news template with room to spare.
+// The samples are capped at kDictionarySampleBytes: zstd's trainer takes about 6 MB plus
+// the samples, and a tenth of a second to a few tenths, once per host.
+constexpr int kDictionarySamples = 32;
+constexpr size_t kDictionaryBytes = 32u << 10;
+constexpr size_t kDictionarySampleBytes = 4u << 20;
+// Memory bounds for months of uptime among hundreds of hosts: dictionaries loaded for
+// compression and decompression (each well under a MB), and hosts tracked.
+constexpr size_t kMaxLoadedDictionaries = 32;
+constexpr size_t kMaxTrackedHosts = 4096;
+
 // Free pages given back to the file system after a prune, at most, per prune: enough to
 // keep up with the daily pruning of a busy box without a long write lock.
 constexpr int kVacuumPagesPerPrune = 20000;
@@ -87,6 +112,14 @@ struct ZstdCCtxDeleter {
 struct ZstdDCtxDeleter {
   void operator()(ZSTD_DCtx* dctx) const { ZSTD_freeDCtx(dctx); }
 };
+struct ZstdCDictDeleter {
+  void operator()(ZSTD_CDict* dict) const { ZSTD_freeCDict(dict); }
+};
+struct ZstdDDictDeleter {
+  void operator()(ZSTD_DDict* dict) const { ZSTD_freeDDict(dict); }
+};
+using CDictPtr = std::unique_ptr<ZSTD_CDict, ZstdCDictDeleter>;
+using DDictPtr = std::unique_ptr<ZSTD_DDict, ZstdDDictDeleter>;
 
 // A capture ready to store: validated, hashed and (when its body is new) compressed
 // before the write transaction, so the write lock is held for inserts only.
@@ -95,6 +128,8 @@ struct Prepared {
   std::string key;
   std::string head;
   std::string sha256;
+  std::string host;
+  int64_t dictionary = 0;  // dictionaries.id `compressed` needs; 0: none
   std::optional<std::string> compressed;
 };
 
@@ -119,6 +154,21 @@ Capture ReadCapture(const Statement& row) {
 
 }  // namespace
 
+std::optional<std::string> HeadValue(std::string_view head, std::string_view name) {
+  size_t start = head.find('\n');  // past the status line
+  while (start != std::string_view::npos && start + 1 < head.size()) {
+    ++start;
+    size_t end = head.find('\n', start);
+    std::string_view line = head.substr(start, end == std::string_view::npos ? end : end - start);
+    size_t colon = line.find(':');
+    if (colon != std::string_view::npos && EqualsIgnoreCase(line.substr(0, colon), name)) {
+      return std::string(TrimCSpace(line.substr(colon + 1)));
+    }
+    start = end;
+  }
+  return std::nullopt;
+}
+
 std::string ArchivePathFor(const std::string& database) {
   std::string_view base = database;
   if (base.size() > 3 && base.ends_with(".db")) base.remove_suffix(3);
@@ -130,7 +180,21 @@ struct Archive::Impl {
   std::unique_ptr<ZSTD_CCtx, ZstdCCtxDeleter> cctx{ZSTD_createCCtx()};
   std::unique_ptr<ZSTD_DCtx, ZstdDCtxDeleter> dctx{ZSTD_createDCtx()};
 
-  Result<std::string> Compress(std::string_view body);
+  // Host -> its dictionary's id, 0 while it has none; and how many of its bodies were
+  // stored without one since it was last looked at.
+  std::unordered_map<std::string, int64_t> dictionary_of;
+  std::unordered_map<std::string, int> plain_bodies;
+  std::unordered_map<int64_t, CDictPtr> cdicts;
+  std::unordered_map<int64_t, DDictPtr> ddicts;
+
+  Result<std::string> Compress(std::string_view body, int64_t dictionary);
+  Result<void> CompressFor(Prepared& p);
+  Result<int64_t> DictionaryOf(const std::string& host);
+  Result<std::string> DictionaryData(int64_t id);
+  Result<const ZSTD_CDict*> CDictFor(int64_t id);
+  Result<const ZSTD_DDict*> DDictFor(int64_t id);
+  Result<void> TrainDictionary(const std::string& host);
+  void NotePlainBodies(const std::vector<Prepared>& stored);
   Result<bool> SameAsLatest(const Prepared& p);
   Result<bool> HasBody(const std::string& sha256);
   Result<void> Insert(Prepared& p, ArchiveAddSummary& summary);
@@ -142,6 +206,7 @@ Archive& Archive::operator=(Archive&&) noexcept = default;
 Archive::~Archive() = default;
 
 const std::string& Archive::path() const { return impl_->db->path(); }
+Database& Archive::database() { return *impl_->db; }
 
 Result<Archive> Archive::Open(const std::string& path, OpenMode mode) {
   auto db = Database::Open(path, mode);
@@ -170,16 +235,137 @@ Result<Archive> Archive::Open(const std::string& path, OpenMode mode) {
   return Archive(std::move(impl));
 }
 
-Result<std::string> Archive::Impl::Compress(std::string_view body) {
+Result<std::string> Archive::Impl::Compress(std::string_view body, int64_t dictionary) {
   std::string out(ZSTD_compressBound(body.size()), '\0');
-  size_t n = ZSTD_compressCCtx(cctx.get(), out.data(), out.size(), body.data(), body.size(),
-                               kArchiveZstdLevel);
+  size_t n = 0;
+  if (dictionary != 0) {
+    auto cdict = CDictFor(dictionary);
+    if (!cdict) return tl::unexpected(cdict.error());
+    n = ZSTD_compress_usingCDict(cctx.get(), out.data(), out.size(), body.data(), body.size(),
+                                 *cdict);
+  } else {
+    n = ZSTD_compressCCtx(cctx.get(), out.data(), out.size(), body.data(), body.size(),
+                          kArchiveZstdLevel);
+  }
   if (ZSTD_isError(n)) {
     return Fail(ErrorCode::kDatabase, "archive " + db->path() + ": zstd: " + ZSTD_getErrorName(n));
   }
   out.resize(n);
   out.shrink_to_fit();
   return out;
+}
+
+Result<void> Archive::Impl::CompressFor(Prepared& p) {
+  auto dictionary = DictionaryOf(p.host);
+  if (!dictionary) return tl::unexpected(dictionary.error());
+  auto compressed = Compress(p.capture->body, *dictionary);
+  if (!compressed) return tl::unexpected(compressed.error());
+  p.dictionary = *dictionary;
+  p.compressed = std::move(*compressed);
+  return {};
+}
+
+Result<int64_t> Archive::Impl::DictionaryOf(const std::string& host) {
+  if (auto it = dictionary_of.find(host); it != dictionary_of.end()) return it->second;
+  auto stmt = db->Prepare("SELECT id FROM dictionaries WHERE host = ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  (*stmt)->Bind(1, host);
+  auto row = (*stmt)->Step();
+  if (!row) return tl::unexpected(row.error());
+  int64_t id = *row ? (*stmt)->ColumnInt(0) : 0;
+  if (dictionary_of.size() >= kMaxTrackedHosts) dictionary_of.clear();
+  dictionary_of[host] = id;
+  return id;
+}
+
+Result<std::string> Archive::Impl::DictionaryData(int64_t id) {
+  auto stmt = db->Prepare("SELECT data FROM dictionaries WHERE id = ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  (*stmt)->Bind(1, id);
+  auto row = (*stmt)->Step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return Fail(ErrorCode::kInput, "dictionary " + std::to_string(id) + " is missing");
+  return (*stmt)->ColumnBlob(0);
+}
+
+Result<const ZSTD_CDict*> Archive::Impl::CDictFor(int64_t id) {
+  if (auto it = cdicts.find(id); it != cdicts.end()) return it->second.get();
+  auto data = DictionaryData(id);
+  if (!data) return tl::unexpected(data.error());
+  CDictPtr dict(ZSTD_createCDict(data->data(), data->size(), kArchiveZstdLevel));
+  if (!dict) return Fail(ErrorCode::kDatabase, "archive " + db->path() + ": bad dictionary");
+  if (cdicts.size() >= kMaxLoadedDictionaries) cdicts.clear();
+  return cdicts.emplace(id, std::move(dict)).first->second.get();
+}
+
+Result<const ZSTD_DDict*> Archive::Impl::DDictFor(int64_t id) {
+  if (auto it = ddicts.find(id); it != ddicts.end()) return it->second.get();
+  auto data = DictionaryData(id);
+  if (!data) return tl::unexpected(data.error());
+  DDictPtr dict(ZSTD_createDDict(data->data(), data->size()));
+  if (!dict) return Fail(ErrorCode::kInput, "dictionary " + std::to_string(id) + " is not one");
+  if (ddicts.size() >= kMaxLoadedDictionaries) ddicts.clear();
+  return ddicts.emplace(id, std::move(dict)).first->second.get();
+}
+
+// Counts the host's bodies stored without a dictionary; at kDictionarySamples, trains one.
+void Archive::Impl::NotePlainBodies(const std::vector<Prepared>& stored) {
+  std::vector<std::string> due;
+  for (const Prepared& p : stored) {
+    if (!p.compressed || p.dictionary != 0) continue;
+    if (plain_bodies.size() >= kMaxTrackedHosts) plain_bodies.clear();
+    if (++plain_bodies[p.host] == kDictionarySamples) due.push_back(p.host);
+  }
+  for (const std::string& host : due) {
+    plain_bodies.erase(host);
+    // A failed training (too little text, a locked file) is tried again after as many
+    // pages more; the pages stay archived without a dictionary meanwhile.
+    if (auto ok = TrainDictionary(host); !ok) continue;
+  }
+}
+
+Result<void> Archive::Impl::TrainDictionary(const std::string& host) {
+  auto known = DictionaryOf(host);
+  if (!known) return tl::unexpected(known.error());
+  if (*known != 0) return {};
+  auto stmt = db->Prepare(
+      "SELECT b.raw_bytes, b.data FROM captures c JOIN bodies b ON b.sha256 = c.body_sha256 "
+      "WHERE c.host = ? AND b.dictionary IS NULL ORDER BY c.fetched_ms DESC, c.id DESC LIMIT ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  (*stmt)->Bind(1, host).Bind(2, static_cast<int64_t>(kDictionarySamples));
+  std::string samples;
+  std::vector<size_t> sizes;
+  while (true) {
+    auto row = (*stmt)->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    int64_t raw_bytes = (*stmt)->ColumnInt(0);
+    if (raw_bytes <= 0 ||
+        samples.size() + static_cast<uint64_t>(raw_bytes) > kDictionarySampleBytes)
+      continue;
+    std::string data = (*stmt)->ColumnBlob(1);
+    std::string body(static_cast<size_t>(raw_bytes), '\0');
+    size_t n = ZSTD_decompressDCtx(dctx.get(), body.data(), body.size(), data.data(), data.size());
+    if (ZSTD_isError(n) || n != body.size()) continue;
+    samples += body;
+    sizes.push_back(body.size());
+  }
+  (*stmt)->Reset();
+  std::string dictionary(kDictionaryBytes, '\0');
+  size_t n = ZDICT_trainFromBuffer(dictionary.data(), dictionary.size(), samples.data(),
+                                   sizes.data(), static_cast<unsigned>(sizes.size()));
+  if (ZDICT_isError(n)) {
+    return Fail(ErrorCode::kInput, std::string("zstd dictionary: ") + ZDICT_getErrorName(n));
+  }
+  dictionary.resize(n);
+  auto insert = db->Prepare("INSERT OR IGNORE INTO dictionaries (host, data) VALUES (?, ?)");
+  if (!insert) return tl::unexpected(insert.error());
+  (*insert)->Bind(1, host).BindBlob(2, dictionary);
+  if (auto ok = (*insert)->Run(); !ok) return ok;
+  dictionary_of.erase(host);  // read back: another process may have won the race
+  auto id = DictionaryOf(host);
+  if (!id) return tl::unexpected(id.error());
+  return {};
 }
 
 Result<bool> Archive::Impl::SameAsLatest(const Prepared& p) {
@@ -213,15 +399,19 @@ Result<void> Archive::Impl::Insert(Prepared& p, ArchiveAddSummary& summary) {
   if (!*has) {
     // Compressed before the transaction unless it was there then (and pruned since).
     if (!p.compressed) {
-      auto compressed = Compress(p.capture->body);
-      if (!compressed) return tl::unexpected(compressed.error());
-      p.compressed = std::move(*compressed);
+      if (auto ok = CompressFor(p); !ok) return ok;
     }
-    auto body = db->Prepare("INSERT INTO bodies (sha256, raw_bytes, data) VALUES (?, ?, ?)");
+    auto body =
+        db->Prepare("INSERT INTO bodies (sha256, raw_bytes, dictionary, data) VALUES (?, ?, ?, ?)");
     if (!body) return tl::unexpected(body.error());
     (*body)->Bind(1, p.sha256);
     (*body)->Bind(2, static_cast<int64_t>(p.capture->body.size()));
-    (*body)->BindBlob(3, *p.compressed);
+    if (p.dictionary != 0) {
+      (*body)->Bind(3, p.dictionary);
+    } else {
+      (*body)->BindNull(3);
+    }
+    (*body)->BindBlob(4, *p.compressed);
     if (auto ok = (*body)->Run(); !ok) return ok;
     ++summary.new_bodies;
     summary.raw_bytes += static_cast<int64_t>(p.capture->body.size());
@@ -233,7 +423,7 @@ Result<void> Archive::Impl::Insert(Prepared& p, ArchiveAddSummary& summary) {
   if (!insert) return tl::unexpected(insert.error());
   const NewCapture& c = *p.capture;
   (*insert)->Bind(1, p.key).Bind(2, c.url).Bind(3, c.final_url).Bind(4, c.site);
-  (*insert)->Bind(5, HostOf(p.key)).Bind(6, static_cast<int64_t>(c.status));
+  (*insert)->Bind(5, p.host).Bind(6, static_cast<int64_t>(c.status));
   (*insert)->BindBlob(7, p.head).Bind(8, ToMillis(c.fetched)).Bind(9, p.sha256);
   if (auto ok = (*insert)->Run(); !ok) return ok;
   ++summary.stored;
@@ -259,6 +449,7 @@ Result<ArchiveAddSummary> Archive::Add(const std::vector<NewCapture>& captures) 
     p.key = std::move(*key);
     p.head = CappedHead(capture.head);
     p.sha256 = Sha256Hex(capture.body);
+    p.host = HostOf(p.key);
     // Read outside the transaction, to skip the compression of what is there already; the
     // insert checks again under the lock.
     auto same = impl_->SameAsLatest(p);
@@ -267,9 +458,7 @@ Result<ArchiveAddSummary> Archive::Add(const std::vector<NewCapture>& captures) 
       auto has = impl_->HasBody(p.sha256);
       if (!has) return tl::unexpected(has.error());
       if (!*has) {
-        auto compressed = impl_->Compress(capture.body);
-        if (!compressed) return tl::unexpected(compressed.error());
-        p.compressed = std::move(*compressed);
+        if (auto ok = impl_->CompressFor(p); !ok) return tl::unexpected(ok.error());
       }
     }
     prepared.push_back(std::move(p));
@@ -280,6 +469,7 @@ Result<ArchiveAddSummary> Archive::Add(const std::vector<NewCapture>& captures) 
     if (auto ok = impl_->Insert(p, summary); !ok) return tl::unexpected(ok.error());
   }
   if (auto ok = tx->Commit(); !ok) return tl::unexpected(ok.error());
+  impl_->NotePlainBodies(prepared);
   return summary;
 }
 
@@ -298,7 +488,7 @@ Result<std::optional<Capture>> Archive::Latest(std::string_view url) {
 }
 
 Result<std::string> Archive::Body(const Capture& capture) {
-  auto stmt = impl_->db->Prepare("SELECT raw_bytes, data FROM bodies WHERE sha256 = ?");
+  auto stmt = impl_->db->Prepare("SELECT raw_bytes, data, dictionary FROM bodies WHERE sha256 = ?");
   if (!stmt) return tl::unexpected(stmt.error());
   (*stmt)->Bind(1, capture.body_sha256);
   auto row = (*stmt)->Step();
@@ -309,6 +499,7 @@ Result<std::string> Archive::Body(const Capture& capture) {
   if (!*row) return corrupt("its body is missing from " + path());
   int64_t raw_bytes = (*stmt)->ColumnInt(0);
   std::string data = (*stmt)->ColumnBlob(1);
+  int64_t dictionary = (*stmt)->ColumnInt(2);
   (*stmt)->Reset();
   unsigned long long declared = ZSTD_getFrameContentSize(data.data(), data.size());
   if (declared == ZSTD_CONTENTSIZE_ERROR || declared == ZSTD_CONTENTSIZE_UNKNOWN || raw_bytes < 0 ||
@@ -316,8 +507,18 @@ Result<std::string> Archive::Body(const Capture& capture) {
     return corrupt("not a zstd frame of its recorded size");
   }
   std::string body(static_cast<size_t>(declared), '\0');
-  size_t n =
-      ZSTD_decompressDCtx(impl_->dctx.get(), body.data(), body.size(), data.data(), data.size());
+  size_t n = 0;
+  if (dictionary != 0) {
+    auto ddict = impl_->DDictFor(dictionary);
+    if (!ddict) {
+      if (ddict.error().code != ErrorCode::kInput) return tl::unexpected(ddict.error());
+      return corrupt(ddict.error().message);
+    }
+    n = ZSTD_decompress_usingDDict(impl_->dctx.get(), body.data(), body.size(), data.data(),
+                                   data.size(), *ddict);
+  } else {
+    n = ZSTD_decompressDCtx(impl_->dctx.get(), body.data(), body.size(), data.data(), data.size());
+  }
   if (ZSTD_isError(n) || n != body.size()) {
     return corrupt(std::string("zstd: ") + (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short"));
   }

@@ -12,9 +12,11 @@
 // WARC is the export format (warc.h).
 //
 // Bodies are zstd-compressed and stored once per SHA-256, however many captures share
-// them. A capture whose URL's latest capture has the same body and status is not stored
-// again: headers such as Date change on every response and say nothing about the page. Writes come
-// from one process at a time per batch (BEGIN IMMEDIATE); readers
+// them. A host's pages share a template that one page alone cannot compress away, so once
+// a few dozen of its pages are archived, a zstd dictionary is trained on them and its later
+// pages are compressed with it. A capture whose URL's latest capture has the same body and status
+// is not stored again: headers such as Date change on every response and say nothing about the
+// page. Writes come from one process at a time per batch (BEGIN IMMEDIATE); readers
 // (`show`, `reextract`, `export`) use their own connections meanwhile (WAL).
 #pragma once
 
@@ -36,6 +38,10 @@ namespace gleaner::store {
 // name with ".db" (if it ends so) replaced by ".archive.db" ("var/gleaner.db" ->
 // "var/gleaner.archive.db").
 std::string ArchivePathFor(const std::string& database);
+
+// The value of the first header line named `name` (ASCII case-insensitive) in a capture's
+// head, without surrounding space; nullopt when it has none. The status line is skipped.
+std::optional<std::string> HeadValue(std::string_view head, std::string_view name);
 
 // A response to archive.
 struct NewCapture {
@@ -140,6 +146,8 @@ class Archive {
   Result<ArchiveStats> Stats();
 
   const std::string& path() const;
+  // The connection itself: for tests that need a pragma (a full disk).
+  Database& database();
 
  private:
   struct Impl;

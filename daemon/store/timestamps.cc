@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "extractors/core/ascii.h"
+#include "extractors/core/units.h"
 
 namespace gleaner::store {
 namespace {
@@ -124,6 +125,12 @@ std::optional<Time> ParseTime(std::string_view text) {
   auto offset = ParseOffset(text, pos);
   if (!offset || pos != text.size()) return std::nullopt;
   return result + *clock - *offset;
+}
+
+std::optional<Time> ParseSince(std::string_view text, Time now) {
+  if (auto time = ParseTime(text)) return time;
+  if (auto duration = ParseDuration(text)) return now - *duration;
+  return std::nullopt;
 }
 
 }  // namespace gleaner::store

@@ -29,4 +29,8 @@ std::string FormatTime(Time time);
 // range.
 std::optional<Time> ParseTime(std::string_view text);
 
+// A `--since` value: an ISO 8601 time as ParseTime reads it, or a duration counted back
+// from `now` ("30m", "24h", "7d"). nullopt when it is neither.
+std::optional<Time> ParseSince(std::string_view text, Time now);
+
 }  // namespace gleaner::store

@@ -14,7 +14,8 @@ std::vector<const Command*> AllCommands() {
   std::vector<const Command*> all;
   for (const Command* command :
        {&RunCommand(), &StatusCommand(), &ExtractCommand(), &CheckCommand(), &StoreCommand(),
-        &QueueCommand(), &ExportCommand(), &FetchCommand()}) {
+        &QueueCommand(), &ExportCommand(), &FetchCommand(), &SuggestCommand(), &ShowCommand(),
+        &ReextractCommand()}) {
     all.push_back(command);
     for (const Command& sub : command->subcommands) all.push_back(&sub);
   }

@@ -175,5 +175,22 @@ TEST_CASE("durations and sizes are written with explicit units", "[config]") {
   CHECK_FALSE(ParseByteSize("ten").has_value());
 }
 
+TEST_CASE("the archive is on by default, keeps pages forever, and both can be set", "[config]") {
+  auto defaults = ParseConfig("", "gleaner.yaml", /*in_source_tree=*/true);
+  REQUIRE(defaults.has_value());
+  CHECK(defaults->archive);
+  CHECK(defaults->archive_days == 0);
+  auto set = ParseConfig("archive: false\narchive_days: 90\n", "gleaner.yaml", true);
+  REQUIRE(set.has_value());
+  CHECK_FALSE(set->archive);
+  CHECK(set->archive_days == 90);
+  auto bad = ParseConfig("archive: sometimes\n", "gleaner.yaml", true);
+  REQUIRE_FALSE(bad.has_value());
+  CHECK_THAT(bad.error().message, Catch::StartsWith("gleaner.yaml:1:"));
+  auto negative = ParseConfig("archive_days: -1\n", "gleaner.yaml", true);
+  REQUIRE_FALSE(negative.has_value());
+  CHECK_THAT(negative.error().message, Catch::Contains("archive_days"));
+}
+
 }  // namespace
 }  // namespace gleaner
