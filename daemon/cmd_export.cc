@@ -13,6 +13,8 @@
 #include <string>
 
 #include "daemon/commands.h"
+#include "daemon/export_line.h"
+#include "daemon/fetch/curl_fetcher.h"
 #include "daemon/store/archive.h"
 #include "daemon/store/store.h"
 #include "daemon/store/warc.h"
@@ -68,27 +70,19 @@ constexpr std::string_view kExportHelp =
     "the archive) does not exist, FILE cannot be written, or a corrupt page was skipped;\n"
     "8 database error.\n";
 
-// An ISO 8601 time, or a duration counted back from `now`.
+// --since: an ISO 8601 time, or a duration counted back from `now`.
 Result<store::Time> ParseSince(const std::string& text, store::Time now) {
-  if (auto time = store::ParseTime(text)) return *time;
-  if (auto duration = ParseDuration(text)) return now - *duration;
+  if (auto time = store::ParseSince(text, now)) return *time;
   return Fail(ErrorCode::kUsage,
               "--since must be an ISO 8601 time or a duration such as 24h, not '" + text + "'");
-}
-
-// Appends the store's times after a record's keys.
-void AppendTimes(std::string& line, const StoredArticle& stored) {
-  line.append(",\"first_seen\":\"").append(store::FormatTime(stored.first_seen));
-  line.append("\",\"updated\":\"").append(store::FormatTime(stored.updated)).append("\"");
 }
 
 // The jsonl export's record of `stored` (also the WARC metadata record's block), without
 // the line end.
 std::string JsonRecord(const StoredArticle& stored) {
-  std::string line = ArticleToJson(stored.article);
-  line.pop_back();  // the closing brace: the store's times follow the record's keys
-  AppendTimes(line, stored);
-  return line + "}";
+  std::string line = ExportJsonLine(stored);
+  line.pop_back();
+  return line;
 }
 
 void PrintJsonLine(std::FILE* out, const StoredArticle& stored) {
@@ -223,21 +217,11 @@ class Output {
   std::string temporary_;  // set until committed or removed
 };
 
-// The User-Agent the fetcher sends, built as it builds it (daemon/fetch/curl_fetcher.cc):
-// the product token, then the contact in "(+...)" when one is configured.
-std::string FetcherUserAgent(const FetchSettings& s) {
-  return s.contact.empty() ? s.user_agent : s.user_agent + " (+" + s.contact + ")";
-}
-
-// The Accept header the fetcher sends for article pages (daemon/fetch/curl_fetcher.cc).
-constexpr std::string_view kFetcherAcceptPages =
-    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-
 // A WARC export in progress: writes the records of one capture after another.
 class WarcExport {
  public:
   WarcExport(const Invocation& in, store::Archive& archive, Output& out)
-      : in_(in), archive_(archive), out_(out), user_agent_(FetcherUserAgent(in.config->fetch)) {
+      : in_(in), archive_(archive), out_(out), user_agent_(fetch::UserAgentOf(in.config->fetch)) {
     sink_ = [this](std::string_view bytes) { return out_.Write(bytes); };
   }
   WarcExport(const WarcExport&) = delete;  // the sink points at this object
@@ -280,7 +264,7 @@ class WarcExport {
     std::string response_id = warc::CaptureRecordId(capture, warc::kResponse);
     warc::Record request = Base(capture, warc::kRequest, warc::kHttpRequestType);
     request.fields.emplace_back("WARC-Concurrent-To", response_id);
-    request.block = warc::RequestBlock(capture.url, user_agent_, kFetcherAcceptPages);
+    request.block = warc::RequestBlock(capture.url, user_agent_, fetch::kAcceptPagesValue);
     if (auto ok = warc::WriteRecord(request, sink_); !ok) return ok;
 
     warc::Record response = Base(capture, warc::kResponse, warc::kHttpResponseType);

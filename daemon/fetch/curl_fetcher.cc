@@ -42,10 +42,7 @@ constexpr long kStallBytesPerSecond = 1000;
 // Classifying CURLE_OPERATION_TIMEDOUT: a transfer ending within this of the total timeout
 // hit that timeout; earlier, the low-speed (stall) limit fired.
 constexpr milliseconds kTimeoutSlack{100};
-// What we ask for: pages and feeds first, anything else accepted with low preference (the
-// content-type check decides afterwards; some feeds are served as text/plain).
-constexpr const char* kAcceptPages =
-    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+const std::string kAcceptPages = "Accept: " + std::string(kAcceptPagesValue);
 // How often idle host state is swept at most: the sweep scans every host, and an hour of
 // idleness (the default) needs no finer resolution.
 constexpr milliseconds kHostSweepInterval{60000};
@@ -113,10 +110,6 @@ milliseconds WaitUntil(TimePoint until, TimePoint now) {
   return std::max(milliseconds(1), std::chrono::ceil<milliseconds>(until - now));
 }
 
-std::string UserAgentOf(const FetchSettings& s) {
-  return s.contact.empty() ? s.user_agent : s.user_agent + " (+" + s.contact + ")";
-}
-
 HostPolicy::Limits LimitsOf(const FetchSettings& s) {
   return HostPolicy::Limits{std::max(1, s.per_host_connections), std::max(1, s.breaker_failures),
                             s.breaker_pause};
@@ -140,6 +133,10 @@ void InitCurlOnce() {
 }
 
 }  // namespace
+
+std::string UserAgentOf(const FetchSettings& s) {
+  return s.contact.empty() ? s.user_agent : s.user_agent + " (+" + s.contact + ")";
+}
 
 // One request (or one robots.txt fetch) through all its hops and tries.
 struct Job {
@@ -647,7 +644,7 @@ curl_slist* CurlFetcher::Impl::HeadersFor(Job* job) {
     SlistPtr& shared = shared_headers_[key];
     if (!shared) {
       curl_slist* list = nullptr;
-      if (accept_pages) list = curl_slist_append(list, kAcceptPages);
+      if (accept_pages) list = curl_slist_append(list, kAcceptPages.c_str());
       if (!r.accept_language.empty()) {
         list = curl_slist_append(list, ("Accept-Language: " + r.accept_language).c_str());
       }
@@ -656,7 +653,7 @@ curl_slist* CurlFetcher::Impl::HeadersFor(Job* job) {
     return shared.get();
   }
   curl_slist* list = nullptr;
-  if (accept_pages) list = curl_slist_append(list, kAcceptPages);
+  if (accept_pages) list = curl_slist_append(list, kAcceptPages.c_str());
   if (!r.accept_language.empty()) {
     list = curl_slist_append(list, ("Accept-Language: " + r.accept_language).c_str());
   }

@@ -15,12 +15,24 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "daemon/fetch/fetcher.h"
 #include "daemon/settings/config.h"
 #include "extractors/core/result.h"
 
 namespace gleaner::fetch {
+
+// What the fetcher asks for (the Accept header's value): pages and feeds first, anything
+// else accepted with low preference (the content-type check decides afterwards; some feeds
+// are served as text/plain).
+inline constexpr std::string_view kAcceptPagesValue =
+    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+// The User-Agent the fetcher sends: the product token, then the contact in "(+...)" when
+// one is configured.
+std::string UserAgentOf(const FetchSettings& settings);
 
 struct CurlFetcherOptions {
   FetchSettings settings;  // config.yaml's `fetch:` section

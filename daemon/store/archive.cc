@@ -1,6 +1,5 @@
 #include "daemon/store/archive.h"
 
-#include <openssl/evp.h>
 #include <zdict.h>
 #include <zstd.h>
 
@@ -9,6 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "daemon/store/digest.h"
 #include "daemon/store/migrations.h"
 #include "daemon/store/store.h"
 #include "extractors/core/ascii.h"
@@ -85,19 +85,7 @@ constexpr size_t kMaxTrackedHosts = 4096;
 // keep up with the daily pruning of a busy box without a long write lock.
 constexpr int kVacuumPagesPerPrune = 20000;
 
-std::string Sha256Hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xf];
-  }
-  return hex;
-}
+std::string Sha256Hex(std::string_view bytes) { return Hex(Sha256(bytes)); }
 
 // Cuts `head` at the last line end within kMaxArchivedHead.
 std::string CappedHead(const std::string& head) {

@@ -1,12 +1,12 @@
 #include "daemon/store/warc.h"
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include <array>
-#include <cctype>
 #include <memory>
 
+#include "daemon/store/digest.h"
+#include "extractors/core/ascii.h"
 #include "extractors/core/url.h"
 
 namespace gleaner::store::warc {
@@ -22,35 +22,6 @@ constexpr int kGzipMemLevel = 8;
 // left as they were, a reader would gunzip plain bytes or cut the body short.
 constexpr std::array<std::string_view, 3> kTransferHeaders = {
     "content-encoding", "transfer-encoding", "content-length"};
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
-std::string Digest(const EVP_MD* md, std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-  unsigned int size = 0;
-  // EVP_Digest fails only on allocation failure; an empty digest then makes every reader's
-  // check fail loudly rather than pass.
-  if (EVP_Digest(bytes.data(), bytes.size(), out.data(), &size, md, nullptr) != 1) return {};
-  return std::string(reinterpret_cast<const char*>(out.data()), size);
-}
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
 
 void AddField(std::string& out, std::string_view name, std::string_view value) {
   out.append(name).append(": ").append(value).append(kCrlf);
@@ -69,27 +40,6 @@ bool IsTransferHeader(std::string_view line) {
 }
 
 }  // namespace
-
-std::string Base32(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 5) {
-      out += kAlphabet[(buffer >> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += kAlphabet[(buffer << (5 - bits)) & 31];
-  while (out.size() % 8 != 0) out += '=';
-  return out;
-}
-
-std::string Sha1(std::string_view bytes) { return Digest(EVP_sha1(), bytes); }
-std::string Sha256(std::string_view bytes) { return Digest(EVP_sha256(), bytes); }
 
 std::string Sha1Digest(std::string_view bytes) { return "sha1:" + Base32(Sha1(bytes)); }
 

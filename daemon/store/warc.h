@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "daemon/store/archive.h"
+#include "daemon/store/digest.h"
 #include "daemon/store/timestamps.h"
 #include "extractors/core/result.h"
 
@@ -41,14 +42,6 @@ inline constexpr std::string_view kJsonType = "application/json";
 // (pywb's and warcio's convention): `Content-Encoding: gzip` becomes
 // `X-Archive-Orig-Content-Encoding: gzip`, since the archive keeps the body decoded.
 inline constexpr std::string_view kOrigHeaderPrefix = "X-Archive-Orig-";
-
-// RFC 4648 base32: upper-case alphabet, '=' padding to a multiple of 8 characters (none for
-// a 20-byte SHA-1, which is exactly 32 characters). Thread-safe.
-std::string Base32(std::string_view bytes);
-
-// The raw 20-byte SHA-1 and 32-byte SHA-256 of `bytes` (OpenSSL libcrypto). Thread-safe.
-std::string Sha1(std::string_view bytes);
-std::string Sha256(std::string_view bytes);
 
 // A WARC digest value: "sha1:" + Base32(Sha1(bytes)). Thread-safe.
 std::string Sha1Digest(std::string_view bytes);
