@@ -13,7 +13,7 @@
 //
 // Bodies are zstd-compressed and stored once per SHA-256, however many captures share
 // them. A host's pages share a template that one page alone cannot compress away, so once
-// a few dozen of its pages are archived, a zstd dictionary is trained on them and its later
+// a few of its pages are archived, they become a zstd dictionary and its later
 // pages are compressed with it. A capture whose URL's latest capture has the same body and status
 // is not stored again: headers such as Date change on every response and say nothing about the
 // page. Writes come from one process at a time per batch (BEGIN IMMEDIATE); readers
