@@ -693,7 +693,7 @@ Result<void> Crawler::FlushBatch() {
   return {};
 }
 
-void Crawler::ArchiveResponse(const FrontierEntry& entry, fetch::FetchResult& result) {
+void Crawler::ArchiveResponse(const FrontierEntry& entry, const fetch::FetchResult& result) {
   if (archive_ == nullptr) return;
   if (result.body.size() > store::kMaxArchivedBody) {  // fetch.max_body allows more
     ++archive_failures_;
@@ -701,14 +701,8 @@ void Crawler::ArchiveResponse(const FrontierEntry& entry, fetch::FetchResult& re
                  result.body.size());
     return;
   }
-  store::NewCapture capture;
-  capture.url = entry.url;
-  capture.final_url = result.final_url.empty() ? entry.url : result.final_url;
-  capture.site = entry.site;
-  capture.status = result.status;
-  capture.head = std::move(result.head);
-  capture.body = result.body;
-  archive_batch_.push_back(std::move(capture));
+  // Dated when its batch is written (FlushArchive).
+  archive_batch_.push_back(CaptureOf(entry.url, entry.site, result, Time{}));
 }
 
 // Written once the records are: the archive is a separate file, and a record must never

@@ -143,7 +143,7 @@ class Crawler {
   void AddChildSitemap(const store::FrontierEntry& parent, const std::string& url,
                        const rules::SiteRules& site);
   void RetireOldRows(Time now);
-  void ArchiveResponse(const store::FrontierEntry& entry, fetch::FetchResult& result);
+  void ArchiveResponse(const store::FrontierEntry& entry, const fetch::FetchResult& result);
   void FlushArchive(Time now);
   void PruneArchive(Time now);
   // Notes that `host` has work from `when` on, once the batch is written.

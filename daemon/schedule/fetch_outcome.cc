@@ -32,11 +32,8 @@ Result<void> StoreFetchedArticle(const std::string& database, const std::string&
   return {};
 }
 
-Result<void> ArchiveFetched(const std::string& database, const std::string& url,
-                            const std::optional<std::string>& site,
-                            const fetch::FetchResult& result, store::Time now) {
-  auto archive = store::Archive::Open(store::ArchivePathFor(database), store::OpenMode::kCreate);
-  if (!archive) return tl::unexpected(archive.error());
+store::NewCapture CaptureOf(const std::string& url, const std::optional<std::string>& site,
+                            const fetch::FetchResult& result, store::Time fetched) {
   store::NewCapture capture;
   capture.url = url;
   capture.final_url = result.final_url.empty() ? url : result.final_url;
@@ -44,8 +41,16 @@ Result<void> ArchiveFetched(const std::string& database, const std::string& url,
   capture.status = result.status;
   capture.head = result.head;
   capture.body = result.body;
-  capture.fetched = now;
-  auto added = archive->Add({capture});
+  capture.fetched = fetched;
+  return capture;
+}
+
+Result<void> ArchiveFetched(const std::string& database, const std::string& url,
+                            const std::optional<std::string>& site,
+                            const fetch::FetchResult& result, store::Time now) {
+  auto archive = store::Archive::Open(store::ArchivePathFor(database), store::OpenMode::kCreate);
+  if (!archive) return tl::unexpected(archive.error());
+  auto added = archive->Add({CaptureOf(url, site, result, now)});
   if (!added) return tl::unexpected(added.error());
   return {};
 }

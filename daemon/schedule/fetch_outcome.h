@@ -30,6 +30,11 @@ store::FetchOutcome SucceededFetch(const std::string& url, store::UrlKind kind,
 Result<void> StoreFetchedArticle(const std::string& database, const std::string& url,
                                  const fetch::FetchResult& result, const Article& article);
 
+// The archive's capture of the response `result` of `url` (fetched for `site`, if known) at
+// `fetched`: its final URL (`url` without a redirect), status, head and body.
+store::NewCapture CaptureOf(const std::string& url, const std::optional<std::string>& site,
+                            const fetch::FetchResult& result, store::Time fetched);
+
 // Archives the response `result` of `url` (fetched for `site`, if known) in the archive
 // that goes with the database at `database` (store::ArchivePathFor; created if missing), as
 // the crawler does at `now`. A page unchanged since its last capture is not stored again.
