@@ -1,16 +1,23 @@
 // The generic cascade, stage by stage:
-//   1. mirror the element tree (page_tree.h), weigh class/id names, set aside hidden
-//      elements, then take the tickers out (boilerplate.h);
+//   1. mirror the element tree (page_tree.h); a page whose <noscript> holds more text than
+//      the rest is read from it; weigh class/id names, set aside hidden elements, then take
+//      the tickers out (boilerplate.h);
 //   2. passes, strict first: furniture and unlikely names out, candidates scored, body
-//      chosen and cleaned (scoring.h); a pass whose body is shorter than kMinBodyChars is
-//      retried keeping unlikely names, then furniture too (Readability's flag retries); the
-//      longest body wins when none is long enough;
-//   3. when even that is short, the page's JSON-LD articleBody, when longer, is the body;
-//   4. the chosen blocks become paragraphs (text/paragraphs.h); "read also" lines go to
+//      chosen (a run of same-kind entries when it dwarfs the best block) and cleaned
+//      (scoring.h); a pass whose body is shorter than kMinBodyChars is retried keeping
+//      unlikely names, then furniture too (Readability's flag retries); the longest body
+//      wins when none is long enough; a page declared a discussion starts with the second
+//      pass, its replies being content; when nothing visible gave a body, hidden markup
+//      that outweighs the visible page is revealed and the passes run again;
+//   3. a body that is a small part of the page's content region (main landmark, else
+//      <body>) is widened to the region;
+//   4. when even that is short, the page's JSON-LD articleBody, when longer, is the body;
+//   5. the chosen blocks become paragraphs (text/paragraphs.h); "read also" lines go to
 //      `related`, a repeat of the headline is dropped.
 #include "extractors/generic/generic.h"
 
 #include <array>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -47,6 +54,7 @@ constexpr std::array<const char*, kPasses.size()> kPassWarnings = {
 struct PassResult {
   std::vector<int32_t> roots;
   size_t chars = 0;
+  bool entries = false;  // a run of entries or a content region of several sections
 };
 
 PassResult RunPass(PageTree& tree, const PassOptions& options) {
@@ -54,21 +62,63 @@ PassResult RunPass(PageTree& tree, const PassOptions& options) {
   MarkBoilerplate(tree, options);
   tree.ComputeStats();
   PassResult result;
-  result.roots = SelectBody(tree);
+  BodyChoice choice = SelectBody(tree);
+  result.roots = std::move(choice.roots);
+  result.entries = choice.entries;
   CleanBody(tree, result.roots);
   for (int32_t root : result.roots) result.chars += tree[root].text;
   return result;
 }
 
+// True when the page declares itself a discussion (schema.org types in JSON-LD or
+// microdata): its replies, whose blocks are named like comments, are its content.
+bool DeclaresDiscussion(std::string_view declared) {
+  for (std::string_view type : params::kDiscussionTypes) {
+    if (declared.find(type) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// A JSON-LD <script> whose text names a discussion type.
+bool IsDiscussionJsonLd(const xmlNode* script) {
+  if (script->type != XML_ELEMENT_NODE || script->name == nullptr ||
+      std::string_view(reinterpret_cast<const char*>(script->name)) != "script") {
+    return false;
+  }
+  std::string type = html::Attribute(script, "type").value_or("");
+  if (type.find("ld+json") == std::string::npos) return false;
+  const xmlNode* text = script->children;
+  return text != nullptr && text->content != nullptr &&
+         DeclaresDiscussion(reinterpret_cast<const char*>(text->content));
+}
+
+bool IsDiscussionPage(const PageTree& tree) {
+  for (int32_t i = 0; i < static_cast<int32_t>(tree.size()); ++i) {
+    const xmlNode* xml = tree[i].xml;
+    if (tree[i].tag == Tag::kNever) {
+      // The tree does not enter <head>: its scripts are read here.
+      for (const xmlNode* child = xml->children; child != nullptr; child = child->next) {
+        if (IsDiscussionJsonLd(child)) return true;
+      }
+      if (IsDiscussionJsonLd(xml)) return true;
+    } else if (xml->properties != nullptr && DeclaresDiscussion(tree.Attribute(i, "itemtype"))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Runs the passes until one delivers; leaves the tree in the state of the winning pass.
-std::pair<PassResult, size_t> ChooseBody(PageTree& tree) {
+// A discussion starts with the pass that keeps blocks named like comments.
+std::pair<PassResult, size_t> ChooseBody(PageTree& tree, bool discussion) {
   PassResult best;
-  size_t best_pass = 0;
-  size_t last_run = 0;
-  for (size_t pass = 0; pass < kPasses.size(); ++pass) {
+  size_t first = discussion ? 1 : 0;
+  size_t best_pass = first;
+  size_t last_run = first;
+  for (size_t pass = first; pass < kPasses.size(); ++pass) {
     PassResult result = RunPass(tree, kPasses[pass]);
     last_run = pass;
-    if (pass == 0 || result.chars > best.chars) {
+    if (pass == first || result.chars > best.chars) {
       best = std::move(result);
       best_pass = pass;
     }
@@ -76,6 +126,78 @@ std::pair<PassResult, size_t> ChooseBody(PageTree& tree) {
   }
   if (last_run != best_pass) best = RunPass(tree, kPasses[best_pass]);
   return {std::move(best), best_pass};
+}
+
+// Pages whose front-end is built by a script (forum and shop software) serve their content
+// to clients without scripts inside <noscript>, and little or nothing outside it. When the
+// <noscript> elements of the body hold more text than the rest of the page, their markup is
+// the page: they are replaced by their children. Returns whether the tree changed.
+bool UnwrapNoscriptPage(const PageTree& tree) {
+  std::vector<xmlNode*> wrappers;
+  size_t inside = 0;
+  for (int32_t i = tree.body(); i < static_cast<int32_t>(tree.size()); ++i) {
+    const Node& node = tree[i];
+    if (node.tag != Tag::kNever || node.xml->name == nullptr ||
+        std::string_view(reinterpret_cast<const char*>(node.xml->name)) != "noscript") {
+      continue;
+    }
+    inside += VisibleLength(html::ElementText(node.xml));
+    wrappers.push_back(node.xml);
+  }
+  if (wrappers.empty() || inside <= tree[tree.body()].text) return false;
+  for (xmlNode* wrapper : wrappers) {
+    while (xmlNode* child = wrapper->children) {
+      xmlUnlinkNode(child);
+      xmlAddPrevSibling(wrapper, child);
+    }
+    xmlUnlinkNode(wrapper);
+    xmlFreeNode(wrapper);
+  }
+  return true;
+}
+
+// Pages rendered by a script hide their server-rendered markup until the script runs: in
+// chunks with the `hidden` attribute that it moves into place (streamed rendering), or under
+// a wrapper styled visibility:hidden that it reveals (against a flash of unstyled content).
+// When no body was found among the visible blocks and the hidden elements hold more text
+// than everything visible, they are the page: their hiding attributes are removed and the
+// hidden marks taken again. A dialog or a menu kept hidden is the smaller part of a page.
+// REQUIRES: no drops but the permanent ones (ResetDrops).
+bool RevealHiddenPage(PageTree& tree) {
+  int32_t body = tree.body();
+  std::vector<int32_t> hidden;
+  size_t hidden_text = 0;
+  for (int32_t i = body + 1; i < tree[body].end; ++i) {
+    if (tree[i].drop == Drop::kHiddenAttribute) {
+      hidden.push_back(i);
+      hidden_text += tree[i].text;
+    }
+    if (tree[i].drop != Drop::kNone) i = tree[i].end - 1;
+  }
+  if (hidden.empty() || hidden_text <= tree[body].text) return false;
+  for (int32_t i : hidden) {
+    for (const char* name : {"hidden", "aria-hidden", "style"}) {
+      xmlUnsetProp(tree[i].xml, BAD_CAST name);
+    }
+    tree[i].drop = Drop::kNone;
+  }
+  MarkHidden(tree);
+  tree.ComputeStats();
+  return true;
+}
+
+// Widens the body to the page's content region (scoring.h ContentRegion), judged on the
+// winning pass's drops; the region is taken as it is, since conditional cleaning would take
+// out the link-headed cards and lists that make such pages.
+void WidenToContentRegion(PageTree& tree, const PassOptions& options, PassResult& chosen) {
+  int32_t region = ContentRegion(tree, chosen.roots, chosen.chars);
+  if (region < 0) return;
+  ResetDrops(tree);
+  MarkBoilerplate(tree, options);
+  tree.ComputeStats();
+  chosen.roots = {region};
+  chosen.chars = tree[region].text;
+  chosen.entries = true;
 }
 
 // Headings inside the body that repeat the headline (the <h1> of an <article>) are not
@@ -112,6 +234,21 @@ void RemoveDroppedInside(PageTree& tree, const std::vector<int32_t>& roots) {
   for (xmlNode* node : doomed) {
     xmlUnlinkNode(node);
     xmlFreeNode(node);
+  }
+}
+
+// A form left inside the body after cleaning wraps content (pages built on frameworks that
+// put the whole page in one <form>, forums that wrap the posts in a moderation form), and
+// paragraph assembly skips forms: it is read as the block it is.
+void ReadFormsAsBlocks(PageTree& tree, const std::vector<int32_t>& roots) {
+  for (int32_t root : roots) {
+    for (int32_t i = root; i < tree[root].end; ++i) {
+      if (tree[i].drop != Drop::kNone) {
+        i = tree[i].end - 1;
+        continue;
+      }
+      if (tree[i].tag == Tag::kForm) xmlNodeSetName(tree[i].xml, BAD_CAST "div");
+    }
   }
 }
 
@@ -176,6 +313,11 @@ std::optional<Link> ReadAlsoLink(const text::Paragraph& paragraph,
 // sa source.", "انقر هنا لقراءة الخبر من مصدره.", "Continue reading"), not prose.
 bool IsLinkLine(const text::Paragraph& paragraph) {
   if (paragraph.links.empty()) return false;
+  // A linked heading is the title of an entry or a section, which navigation lines are not.
+  if (paragraph.block != nullptr && paragraph.block->name != nullptr) {
+    const char* n = reinterpret_cast<const char*>(paragraph.block->name);
+    if (n[0] == 'h' && n[1] >= '1' && n[1] <= '6' && n[2] == 0) return false;
+  }
   size_t total = text::CodePointCount(paragraph.text);
   if (total > params::kMaxLinkLineChars) return false;
   size_t linked = 0;
@@ -206,7 +348,7 @@ void DropEdgeDateLines(std::vector<text::Paragraph>& paragraphs) {
 
 BodyText AssembleBody(const PageTree& tree, const std::vector<int32_t>& roots,
                       const std::optional<std::string>& title,
-                      const std::optional<std::string>& base_url) {
+                      const std::optional<std::string>& base_url, bool entries) {
   std::vector<text::Paragraph> kept;
   BodyText out;
   for (int32_t root : roots) {
@@ -215,7 +357,8 @@ BodyText AssembleBody(const PageTree& tree, const std::vector<int32_t>& roots,
         if (auto link = ReadAlsoLink(p, base_url)) out.related.push_back(std::move(*link));
         continue;
       }
-      if (IsLinkLine(p) || IsBoilerplateLine(p)) continue;
+      // Among entries, a line that is a link is an entry's title, not navigation.
+      if ((!entries && IsLinkLine(p)) || IsBoilerplateLine(p)) continue;
       if (title && kept.empty() && text::FoldCase(p.text) == text::FoldCase(*title)) continue;
       kept.push_back(std::move(p));
     }
@@ -252,6 +395,7 @@ Result<Article> ExtractGeneric(html::Document& doc, const GenericInput& input) {
   Provenance& provenance = article.provenance;
   provenance.winner = Stage::kGeneric;
   PageTree tree(doc.root());
+  if (UnwrapNoscriptPage(tree)) tree = PageTree(doc.root());
   WeighClassNames(tree);
   MarkHidden(tree);
   tree.ComputeStats();
@@ -260,12 +404,21 @@ Result<Article> ExtractGeneric(html::Document& doc, const GenericInput& input) {
   Take(ChooseTitle(tree, input.metadata), &article.title, &provenance.title);
   Take(ChooseAuthor(tree, input.metadata), &article.author, &provenance.author);
 
-  auto [chosen, pass] = ChooseBody(tree);
-  if (kPassWarnings[pass] != nullptr) article.warnings.emplace_back(kPassWarnings[pass]);
+  bool discussion = IsDiscussionPage(tree);
+  auto [chosen, pass] = ChooseBody(tree, discussion);
+  if (chosen.chars < params::kMinBodyChars) {
+    ResetDrops(tree);
+    tree.ComputeStats();
+    if (RevealHiddenPage(tree)) std::tie(chosen, pass) = ChooseBody(tree, discussion);
+  }
+  WidenToContentRegion(tree, kPasses[pass], chosen);
+  if (kPassWarnings[pass] != nullptr && !(discussion && pass == 1))
+    article.warnings.emplace_back(kPassWarnings[pass]);
   Take(ChoosePublished(tree, input.metadata), &article.published, &provenance.published);
   DropRepeatedHeadline(tree, chosen.roots, article.title);
   RemoveDroppedInside(tree, chosen.roots);
-  BodyText text = AssembleBody(tree, chosen.roots, article.title, input.url);
+  ReadFormsAsBlocks(tree, chosen.roots);
+  BodyText text = AssembleBody(tree, chosen.roots, article.title, input.url, chosen.entries);
   article.related = std::move(text.related);
   provenance.related = GenericStageIf(!article.related.empty());
   provenance.body = GenericStageIf(true);

@@ -121,6 +121,11 @@ inline constexpr std::string_view kRelatedHeadingPattern =
     R"(قد\s+يعجبك|[اإأ]قرأ\s+(?:أيضا|أيضاً|ايضا)))";
 inline constexpr size_t kRelatedHeadingMaxChars = 80;
 
+// schema.org types of a page that is a discussion (a forum thread, a question and its
+// answers), declared in JSON-LD or microdata: its posts and replies are its content, though
+// their blocks are named like comments ("comment", "replies").
+inline constexpr std::array kDiscussionTypes = {"DiscussionForumPosting"sv, "QAPage"sv};
+
 // ---------------------------------------------------------------------------------------
 // Tickers: link-dense runs of short headlines, whatever the markup.
 // ---------------------------------------------------------------------------------------
@@ -183,6 +188,33 @@ inline constexpr double kSiblingParagraphMaxLinkDensity = 0.25;
 inline constexpr size_t kTopCandidates = 5;
 inline constexpr double kAlternativeAncestorShare = 0.75;
 inline constexpr size_t kMinAlternativeAncestors = 3;
+
+// When the chosen body holds less than this share of the text of the page's main landmark
+// (<main>, role="main"; furniture and unlikely blocks already out), the landmark is the
+// content: service, product, listing and documentation pages spread it over sections,
+// cards and lists that no single block wins, while an article's prose is most of its
+// landmark, the rest being its headline, byline and captions.
+inline constexpr double kMainRegionBodyShare = 0.4;
+
+// Without a main landmark the page's <body> stands in, with a lower share (it also holds
+// the header's and the footer's blocks that no name gave away) and only when at most this
+// share of its text is links: a short article under link-list furniture (menus, "more
+// stories", site maps in the footer) keeps its own body.
+inline constexpr double kPageRegionBodyShare = 0.3;
+inline constexpr double kPageRegionMaxLinkDensity = 0.3;
+
+// A run of sibling blocks of one tag and class (the posts of a thread, the entries of a
+// list, the cards of a catalogue) replaces the body found in one of them: the body's block
+// or one of its ancestors up to this many levels up is looked at ...
+inline constexpr int kRepeatedRunLevels = 4;
+// ... the run has at least this many blocks ...
+inline constexpr size_t kRepeatedRunMin = 3;
+// ... they hold at least this many times the body's text (an article split in a few
+// same-class blocks already joins as siblings; a teaser list under an article holds less
+// than the article) ...
+inline constexpr double kRepeatedRunGain = 1.5;
+// ... and their text is mostly not links (a run of link-only teasers is navigation).
+inline constexpr double kRepeatedRunMaxLinkDensity = 0.5;
 
 // ---------------------------------------------------------------------------------------
 // Cleaning inside the chosen body (Readability's conditional cleaning).

@@ -319,6 +319,10 @@ bool PageTree::IsDropped(int32_t index) const {
   return false;
 }
 
+std::string_view PageTree::Attribute(int32_t index, const char* name) const {
+  return AttributeView(nodes_[index].xml, name);
+}
+
 std::string PageTree::ClassAndId(int32_t index) const {
   const xmlNode* xml = nodes_[index].xml;
   std::string out(AttributeView(xml, "class"));

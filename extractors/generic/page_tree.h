@@ -162,6 +162,10 @@ class PageTree {
     return index >= ancestor && index < nodes_[ancestor].end;
   }
 
+  // The value of attribute `name` of element `index` as written, without copying ("" when
+  // absent); valid while the tree's document is unchanged.
+  std::string_view Attribute(int32_t index, const char* name) const;
+
   // The lower-cased class and id attributes joined by a space ("" when both are absent).
   std::string ClassAndId(int32_t index) const;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "extractors/core/ascii.h"
 #include "extractors/generic/boilerplate.h"
 #include "extractors/generic/generic_params.h"
 
@@ -336,15 +337,79 @@ bool IsCaption(const PageTree& tree, int32_t index) {
   return ContainsAny(tree.ClassAndId(index), params::kCaptionWords);
 }
 
+bool IsMainLandmark(const PageTree& tree, int32_t index) {
+  const Node& node = tree[index];
+  if (node.tag == Tag::kMain) return true;
+  return node.xml->properties != nullptr && EqualsIgnoreCase(tree.Attribute(index, "role"), "main");
+}
+
+bool SameShape(const PageTree& tree, int32_t a, int32_t b) {
+  // The class, as written, is what repeated blocks share; their ids differ (post_1, post_2).
+  return tree[a].tag == tree[b].tag && tree.Attribute(a, "class") == tree.Attribute(b, "class");
+}
+
+// A thread of posts, a list of entries or cards: the body's block, or one of its near
+// ancestors, is one of a run of siblings of the same tag and class. When the run holds
+// kRepeatedRunGain times the body's text, with few links, the run is the content.
+std::vector<int32_t> RepeatedRun(const PageTree& tree, const std::vector<int32_t>& roots) {
+  size_t chars = 0;
+  for (int32_t root : roots) chars += tree[root].text;
+  int32_t a = roots.front();
+  for (int level = 0; level < params::kRepeatedRunLevels && a >= 0; ++level, a = tree[a].parent) {
+    const Node& node = tree[a];
+    if (node.tag == Tag::kBody || node.tag == Tag::kHtml || node.parent < 0) break;
+    std::vector<int32_t> run;
+    size_t text = 0, link_text = 0;
+    for (int32_t s = tree.FirstChild(node.parent); s >= 0; s = tree.NextSibling(s)) {
+      if (tree[s].drop != Drop::kNone || !SameShape(tree, s, a)) continue;
+      run.push_back(s);
+      text += tree[s].text;
+      link_text += tree[s].link_text;
+    }
+    if (run.size() < params::kRepeatedRunMin) continue;
+    if (static_cast<double>(text) < params::kRepeatedRunGain * static_cast<double>(chars)) continue;
+    if (static_cast<double>(link_text) > params::kRepeatedRunMaxLinkDensity * text) continue;
+    return run;
+  }
+  return {};
+}
+
 }  // namespace
 
-std::vector<int32_t> SelectBody(PageTree& tree) {
+int32_t ContentRegion(const PageTree& tree, const std::vector<int32_t>& roots, size_t chars) {
+  if (roots.empty()) return -1;
+  int32_t region = -1;
+  for (int32_t a = tree[roots.front()].parent; a >= 0 && region < 0; a = tree[a].parent) {
+    if (IsMainLandmark(tree, a)) region = a;
+  }
+  for (int32_t i = 0; i < static_cast<int32_t>(tree.size()) && region < 0; ++i) {
+    if (tree[i].drop != Drop::kNone) {
+      i = tree[i].end - 1;
+    } else if (IsMainLandmark(tree, i)) {
+      region = i;
+    }
+  }
+  double share = params::kMainRegionBodyShare;
+  if (region < 0) {
+    region = tree.body();
+    share = params::kPageRegionBodyShare;
+    if (tree[region].LinkDensity() > params::kPageRegionMaxLinkDensity) return -1;
+  }
+  if (tree.IsDropped(region)) return -1;
+  for (int32_t root : roots) {
+    if (root == region || tree.Contains(root, region)) return -1;
+  }
+  if (static_cast<double>(chars) >= share * tree[region].text) return -1;
+  return region;
+}
+
+BodyChoice SelectBody(PageTree& tree) {
   ScoreCandidates(tree);
   int32_t best = BestCandidate(tree);
   if (best < 0) return {};
   best = CommonAncestorOfTopCandidates(tree, best);
   best = ClimbAncestors(tree, best);
-  if (tree[best].tag == Tag::kBody || tree[best].parent < 0) return {best};
+  if (tree[best].tag == Tag::kBody || tree[best].parent < 0) return {{best}, false};
 
   std::vector<int32_t> roots;
   double threshold =
@@ -353,7 +418,10 @@ std::vector<int32_t> SelectBody(PageTree& tree) {
     if (s == best || SiblingJoins(tree, best, s, threshold)) roots.push_back(s);
   }
   AddTwins(tree, best, roots);
-  return roots;
+  if (std::vector<int32_t> run = RepeatedRun(tree, roots); !run.empty()) {
+    return {std::move(run), true};
+  }
+  return {std::move(roots), false};
 }
 
 void CleanBody(PageTree& tree, const std::vector<int32_t>& roots) {

@@ -260,6 +260,166 @@ TEST_CASE("a page whose only text is in a box named like a sidebar still gives i
   CHECK(BodyHas(a, "The ministry announced"));
 }
 
+// ---- Pages that are not one run of prose -------------------------------------------------
+
+// A service page: a short introduction, then sections of headings and short lists, none of
+// which wins the scoring alone.
+std::string ServiceSections() {
+  std::string out =
+      "<div class=\"intro\"><p>Our clinic offers music lessons for children and adults, with "
+      "qualified teachers, flexible hours, and lessons at home or in our studios.</p></div>";
+  const char* headings[] = {"Piano lessons", "Guitar lessons", "Singing lessons"};
+  for (const char* heading : headings) {
+    out += std::string("<section class=\"offer\"><h2>") + heading + "</h2><ul>";
+    for (int i = 1; i <= 5; ++i) {
+      out += "<li>Level " + std::to_string(i) + " course for " + heading +
+             " students, forty minutes</li>";
+    }
+    out += "</ul></section>";
+  }
+  return out;
+}
+
+TEST_CASE("a page of sections under <main> gives all of them, not only its introduction",
+          "[generic]") {
+  Article a = Extract(Page("<nav><a href=\"/\">Home</a> <a href=\"/about\">About</a></nav><main>" +
+                           ServiceSections() + "</main><footer>Copyright 2024 Clinic</footer>"));
+  CHECK(BodyHas(a, "Our clinic offers music lessons"));
+  CHECK(BodyHas(a, "Level 3 course for Guitar lessons students"));
+  CHECK(BodyHas(a, "Singing lessons"));
+  CHECK_FALSE(BodyHas(a, "Copyright 2024"));
+}
+
+TEST_CASE(
+    "without <main>, sections that dwarf the chosen block join when the page is not "
+    "mostly links",
+    "[generic]") {
+  Article a = Extract(Page("<div class=\"page\">" + ServiceSections() + "</div>"));
+  CHECK(BodyHas(a, "Level 5 course for Piano lessons students"));
+}
+
+TEST_CASE("an article under <main> keeps its body: a short box beside it does not widen it",
+          "[generic]") {
+  Article a = Extract(Page("<main><article>" + kProse +
+                           "</article><div class=\"box\"><p>Prices from 10 euros.</p></div>"
+                           "</main>"));
+  CHECK(BodyHas(a, "The ministry announced"));
+  CHECK_FALSE(BodyHas(a, "Prices from 10 euros"));
+}
+
+TEST_CASE("a listing under <main> keeps its entries' linked titles", "[generic]") {
+  std::string entries =
+      "<p>Every program of the school, with its length and its next start date, in one "
+      "list.</p><ul class=\"programs\">";
+  for (int i = 1; i <= 8; ++i) {
+    entries += "<li class=\"card\"><h3><a href=\"/p/" + std::to_string(i) +
+               "\">Certificate program number " + std::to_string(i) +
+               "</a></h3><p>Twelve weeks, evenings, next start in spring.</p></li>";
+  }
+  entries += "</ul>";
+  Article a = Extract(Page("<main>" + entries + "</main>"));
+  INFO(*a.body);
+  CHECK(BodyHas(a, "Certificate program number 1"));
+  CHECK(BodyHas(a, "Certificate program number 8"));
+  CHECK(BodyHas(a, "next start in spring"));
+}
+
+// A question and its replies under the page's main landmark, the replies in blocks named
+// like comments and, together, longer than the question, as in a thread.
+std::string Thread() {
+  std::string replies;
+  const char* texts[] = {
+      "Plan it yourself: the trains, the hotels and the museums are easy to book, and a pass "
+      "saves a lot of money if you travel between the big cities more than twice.",
+      "We took a tour the first time, and it was worth it, because the guide spoke the "
+      "language, knew the restaurants, and took care of the luggage between the hotels.",
+      "Book the first nights near the station, then decide day by day where to go next: the "
+      "trains leave every hour, and the seats are rarely sold out outside the holidays.",
+      "Two weeks is enough for the main cities, but add a few days in the mountains, where "
+      "the inns serve dinner in the room and the hot springs are open all night."};
+  for (const char* text : texts) {
+    replies += std::string("<article class=\"reply\"><div class=\"content\"><p>") + text +
+               "</p></div></article>";
+  }
+  std::string question = kProse.substr(0, kProse.rfind("<p>"));  // two paragraphs
+  return "<main><article class=\"topic\"><div class=\"content\">" + question +
+         "</div></article><section id=\"replies\">" + replies + "</section></main>";
+}
+
+TEST_CASE("a page declared a discussion keeps its replies; an article drops its comments",
+          "[generic]") {
+  Article thread =
+      Extract(Page(Thread(),
+                   "<script type=\"application/ld+json\">{\"@type\": \"DiscussionForumPosting\"}"
+                   "</script>"));
+  INFO(*thread.body);
+  CHECK(BodyHas(thread, "The ministry announced"));
+  CHECK(BodyHas(thread, "Plan it yourself"));
+  CHECK(BodyHas(thread, "We took a tour"));
+  CHECK(thread.warnings.empty());
+  Article microdata =
+      Extract(Page("<div itemscope itemtype=\"https://schema.org/QAPage\">" + Thread() + "</div>"));
+  CHECK(BodyHas(microdata, "Plan it yourself"));
+  Article article = Extract(Page(Thread()));
+  INFO(*article.body);
+  CHECK_FALSE(BodyHas(article, "Plan it yourself"));
+}
+
+TEST_CASE("a run of posts of one class is the body, not the first post alone", "[generic]") {
+  std::string posts;
+  const char* texts[] = {
+      "I have been getting errors regularly since the update, and the logs say nothing useful "
+      "about it, so I wonder whether anyone else has seen the same thing.",
+      "Same here: the update broke the service on two of my machines, and rolling back to the "
+      "previous version fixed it, at least for now.",
+      "It is a known problem with the new configuration format; renaming the old file and "
+      "starting again made it work on mine, without losing any data.",
+      "Thank you, renaming the file worked for me too, and the service has been running for "
+      "two days now without a single error in the logs."};
+  for (const char* text : texts) {
+    posts += std::string(
+                 "<div class=\"post\"><div class=\"author\">user</div><div "
+                 "class=\"message\">") +
+             text + "</div></div>";
+  }
+  Article a = Extract(Page("<div class=\"thread\">" + posts + "</div>"));
+  CHECK(BodyHas(a, "I have been getting errors"));
+  CHECK(BodyHas(a, "Same here"));
+  CHECK(BodyHas(a, "renaming the file worked for me too"));
+}
+
+TEST_CASE("a page that holds its content in <noscript> gives that content", "[generic]") {
+  Article a = Extract(Page("<div id=\"app\">Loading...</div><noscript><div class=\"post\">" +
+                           kProse + "</div></noscript>"));
+  CHECK(BodyHas(a, "The ministry announced"));
+}
+
+TEST_CASE("a <noscript> smaller than the page stays out of the body", "[generic]") {
+  Article a = Extract(Page("<div class=\"post\">" + kProse +
+                           "</div><noscript><p>Please enable JavaScript to see the comments, "
+                           "the map and the videos of this page.</p></noscript>"));
+  CHECK(BodyHas(a, "The ministry announced"));
+  CHECK_FALSE(BodyHas(a, "enable JavaScript"));
+}
+
+TEST_CASE("a body wrapped in a <form> is read", "[generic]") {
+  Article a = Extract(Page("<form action=\"/post\"><div class=\"post\"><div>" + kProse +
+                           "</div><div><p>More prose follows here, and it is part of the post, "
+                           "which the form only wraps.</p></div></div></form>"));
+  CHECK(BodyHas(a, "The ministry announced"));
+}
+
+TEST_CASE("content streamed in hidden chunks is read; a hidden dialog is not", "[generic]") {
+  Article streamed =
+      Extract(Page("<div id=\"shell\"><p>Loading</p></div><div hidden id=\"S:0\"><main><article>" +
+                   kProse + "</article></main></div>"));
+  CHECK(BodyHas(streamed, "The ministry announced"));
+  Article dialog = Extract(Page("<article>" + kProse +
+                                "</article><div hidden><p>Report this image: tell us what is "
+                                "wrong with it.</p></div>"));
+  CHECK_FALSE(BodyHas(dialog, "Report this image"));
+}
+
 TEST_CASE("a page with no text at all is 'no article'", "[generic]") {
   const std::string html = Page("<div><img src=\"x.png\"></div>");
   PageInput page{html, std::string("https://news.example/"), std::nullopt};
