@@ -262,7 +262,8 @@ Result<Article> ExtractGeneric(html::Document& doc, const GenericInput& input) {
 
   auto [chosen, pass] = ChooseBody(tree);
   if (kPassWarnings[pass] != nullptr) article.warnings.emplace_back(kPassWarnings[pass]);
-  Take(ChoosePublished(tree, input.metadata), &article.published, &provenance.published);
+  Take(ChoosePublished(tree, input.metadata, article.title, input.url, input.today),
+       &article.published, &provenance.published);
   DropRepeatedHeadline(tree, chosen.roots, article.title);
   RemoveDroppedInside(tree, chosen.roots);
   BodyText text = AssembleBody(tree, chosen.roots, article.title, input.url);

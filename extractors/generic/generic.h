@@ -21,8 +21,9 @@
 namespace gleaner::generic {
 
 struct GenericInput {
-  std::optional<std::string> url;  // the page's URL (absolute) for resolving links, if known
-  html::PageMetadata metadata;     // ReadMetadata(doc), read before any node was removed
+  std::optional<std::string> url;    // the page's URL (absolute) for resolving links, if known
+  html::PageMetadata metadata;       // ReadMetadata(doc), read before any node was removed
+  std::optional<std::string> today;  // "YYYY-MM-DD" (UTC), if known: no later date is published
 };
 
 // Fills title, author, published (text/dates.h form), language, body, related and ticker
