@@ -249,7 +249,8 @@ std::optional<std::string> DateInUrlPath(std::string_view url) {
 
 std::string StripBylinePrefix(std::string text) {
   for (std::string_view prefix : params::kBylinePrefixes) {
-    if (text.size() > prefix.size() && Folded(text.substr(0, prefix.size())) == prefix) {
+    // FoldCase, not Folded: the prefix's trailing space must stay to be compared.
+    if (text.size() > prefix.size() && text::FoldCase(text.substr(0, prefix.size())) == prefix) {
       return text::CleanText(text.substr(prefix.size()));
     }
   }
