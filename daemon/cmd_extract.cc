@@ -7,6 +7,7 @@
 #include "daemon/commands.h"
 #include "daemon/settings/site_files.h"
 #include "daemon/settings/site_tests.h"
+#include "daemon/store/timestamps.h"
 #include "extractors/pipeline.h"
 
 namespace gleaner::cli {
@@ -85,6 +86,8 @@ Result<Article> ExtractBytes(std::string_view bytes, const Args& args, const Con
   options.generic_only = args.Has("generic");
   options.site_id = args.Value("site");
   options.trace = trace;
+  // The latest day a page can carry now, in the earliest time zone (UTC+14).
+  options.today = store::FormatTime(store::Now() + std::chrono::hours(14)).substr(0, 10);
   return ExtractPage(page, &sites, options);
 }
 

@@ -117,8 +117,9 @@ Result<const rules::SiteRules*> ChooseSite(const rules::SiteSet* sites,
   return *match;
 }
 
-Result<Article> RunGeneric(ParsedPage& parsed, const std::optional<std::string>& url) {
-  generic::GenericInput input{url, parsed.meta};
+Result<Article> RunGeneric(ParsedPage& parsed, const std::optional<std::string>& url,
+                           const ExtractOptions& options) {
+  generic::GenericInput input{url, parsed.meta, options.today};
   return generic::ExtractGeneric(parsed.doc, input);
 }
 
@@ -216,7 +217,7 @@ Result<Article> ExtractWithRules(const PageInput& page, ParsedPage& parsed,
     if (ruled) return Decide(trace, Verdict::kRulesKept, std::move(*ruled));
     return Decide(trace, Verdict::kNoArticle, tl::unexpected(fresh.error()));
   }
-  auto generic = RunGeneric(*fresh, url);
+  auto generic = RunGeneric(*fresh, url, options);
   if (!generic) {
     TraceGeneric(trace, std::nullopt, generic.error().message);
     if (ruled) return Decide(trace, Verdict::kRulesKept, std::move(*ruled));
@@ -250,8 +251,8 @@ Result<Article> ExtractPage(const PageInput& page, const rules::SiteSet* sites,
   if (!chosen) return tl::unexpected(chosen.error());
   const rules::SiteRules* site = *chosen;
 
-  Result<Article> article =
-      site ? ExtractWithRules(page, *parsed, *site, url, options) : RunGeneric(*parsed, url);
+  Result<Article> article = site ? ExtractWithRules(page, *parsed, *site, url, options)
+                                 : RunGeneric(*parsed, url, options);
   if (!article) return article;
   if (!site) {
     article->site = std::nullopt;

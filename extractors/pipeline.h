@@ -28,7 +28,9 @@ struct PageInput {
 
 struct ExtractOptions {
   html::DomLimits limits;
-  bool generic_only = false;           // `--generic`: skip site rules entirely
+  bool generic_only = false;  // `--generic`: skip site rules entirely
+  // The latest calendar day a page can be dated today (generic::GenericInput::today), if known.
+  std::optional<std::string> today;
   std::optional<std::string> site_id;  // `--site ID`: use this site's rules whatever the URL
   // When not null, ExtractPage records there what it does, step by step (rules/explain.h),
   // for RenderExplanation. Borrowed; written only during the call. Null costs nothing.

@@ -37,10 +37,17 @@ Chosen ChooseTitle(const PageTree& tree, const html::PageMetadata& meta);
 // The <title> without a site name before or after a separator (" : Maghress", " - Site").
 std::string StripSiteName(std::string_view title, const std::optional<std::string>& site_name);
 
-// The publication date in the record's form: the metadata's, else the first date written
-// in a short block after the headline and before the prose, else in an element named like
-// a date. No value when none.
-Chosen ChoosePublished(const PageTree& tree, const html::PageMetadata& meta);
+// The publication date in the record's form, by a cascade: the date the metadata gives the
+// article (html::PageMetadata::article_published; never a modification date nor a
+// WebPage's), else the first date written in a short block after the headline and before
+// the prose (the headline is the <h1> that holds `title`), else a date in the URL's path
+// (/2020/12/17/), else, on a page that declares itself an article, one in an element named like a
+// date. A date after `today`
+// ("YYYY-MM-DD", when given) is no publication date and is skipped. No value when none.
+Chosen ChoosePublished(const PageTree& tree, const html::PageMetadata& meta,
+                       const std::optional<std::string>& title,
+                       const std::optional<std::string>& url,
+                       const std::optional<std::string>& today);
 
 // The author: the metadata's, else a short byline element (rel=author, "author", "byline").
 Chosen ChooseAuthor(const PageTree& tree, const html::PageMetadata& meta);

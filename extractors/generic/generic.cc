@@ -414,7 +414,8 @@ Result<Article> ExtractGeneric(html::Document& doc, const GenericInput& input) {
   WidenToContentRegion(tree, kPasses[pass], chosen);
   if (kPassWarnings[pass] != nullptr && !(discussion && pass == 1))
     article.warnings.emplace_back(kPassWarnings[pass]);
-  Take(ChoosePublished(tree, input.metadata), &article.published, &provenance.published);
+  Take(ChoosePublished(tree, input.metadata, article.title, input.url, input.today),
+       &article.published, &provenance.published);
   DropRepeatedHeadline(tree, chosen.roots, article.title);
   RemoveDroppedInside(tree, chosen.roots);
   ReadFormsAsBlocks(tree, chosen.roots);

@@ -23,6 +23,9 @@ namespace gleaner::generic {
 struct GenericInput {
   std::optional<std::string> url;  // the page's URL (absolute) for resolving links, if known
   html::PageMetadata metadata;     // ReadMetadata(doc), read before any node was removed
+  // The latest calendar day ("YYYY-MM-DD") a page can be dated today, anywhere on Earth
+  // (the UTC date of now + 14 h), if known: a later date is no publication date.
+  std::optional<std::string> today;
 };
 
 // Fills title, author, published (text/dates.h form), language, body, related and ticker

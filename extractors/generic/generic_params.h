@@ -328,8 +328,12 @@ inline constexpr size_t kLanguageSampleBytes = 2000;
 // Separators between a headline and the site name in <title> ("Titre : Maghress",
 // "Title - Site", "Title | Site", "Title – Site", "Title — Site", "Title » Site").
 inline constexpr std::array kTitleSeparators = {
-    " : "sv, " - "sv, " | "sv, " – "sv, " — "sv, " » "sv, " · "sv, " :: "sv,
+    " : "sv, " - "sv, " | "sv, " – "sv, " — "sv, " » "sv, " · "sv, " :: "sv, " • "sv,
 };
+
+// Anchor marks that documentation generators append to headings for a permalink
+// ("Logging HOWTO¶", "Install #"): not part of the headline.
+inline constexpr std::array kHeadingAnchorMarks = {"¶"sv, "#"sv, "🔗"sv, "§"sv};
 
 // Headline length bounds in code points: shorter is a section label ("Sport"), longer is
 // a paragraph styled as a heading.
@@ -340,6 +344,12 @@ inline constexpr size_t kMaxTitleChars = 300;
 // <title>) to name the same article: "Titre" vs "Titre : Maghress" agree, a section label
 // inside a headline does not.
 inline constexpr double kTitleAgreementShare = 0.6;
+
+// Share of an <h1>'s words that og:title or <title> must also use for the <h1> to be taken
+// as the headline when they do not agree outright: reworded titles share the topic's
+// words ("Best Apps to Learn a Language" / "Top 10: Best Language Learning App"); a
+// logo's or a section's <h1> shares none.
+inline constexpr double kMinHeadlineWordShare = 0.3;
 
 // A trailing part of <title> after a separator with at most this many words is a site
 // name ("Maghress", "Maroc Diplomatique", "The New York Times").
@@ -358,9 +368,22 @@ inline constexpr size_t kMaxDateLineChars = 150;
 // stories.
 inline constexpr size_t kDateScanElements = 60;
 
+// A date line may sit just above the headline, inside the same heading block ("<header>
+// <span class=date>December 17, 2025</span><h1>"): the headline's parent and grandparent
+// are searched when they hold at most this much text (a heading block, not the page).
+inline constexpr int kHeadlineBlockLevels = 2;
+inline constexpr size_t kMaxHeadlineBlockChars = 600;
+
 // Names of elements that hold the publication date when no metadata gives it.
 inline constexpr std::array kDateClassWords = {
     "date"sv, "time"sv, "posted"sv, "published"sv, "pubdate"sv, "entry-meta"sv, "post-meta"sv,
+};
+
+// Words that mark a date as a modification, in an element's name or in the line around a
+// <time> ("last-modified", "Updated on", "Mis à jour le", "تحديث"): such a date is not the
+// publication.
+inline constexpr std::array kUpdateWords = {
+    "modified"sv, "updated"sv, "update"sv, "mis à jour"sv, "actualizado"sv, "تحديث"sv,
 };
 
 // Names of byline elements (rel=author is checked too).
@@ -372,7 +395,26 @@ inline constexpr size_t kMaxAuthorChars = 80;
 // Words before the name in a byline, case-folded: English, French, Spanish/Portuguese,
 // German, Arabic ("بقلم" = "by the pen of").
 inline constexpr std::array kBylinePrefixes = {
-    "by "sv, "par "sv, "por "sv, "von "sv, "بقلم: "sv, "بقلم "sv,
+    "posted by: "sv, "posted by "sv, "written by: "sv, "written by "sv, "author: "sv, "by: "sv,
+    "by "sv,         "par "sv,       "por "sv,         "von "sv,        "بقلم: "sv,   "بقلم "sv,
+};
+
+// A byline goes on after the name with a date, a role or a count ("Luke Kim December 17,
+// 2025", "By X | Updated ...", "X, Privacy and Digital Security Expert"). The name ends at
+// the first of these separators, at the date, and before a comma followed by at least
+// kMinRoleWords words (a role; "Angela Holliday-Bell, MD" keeps its title).
+inline constexpr std::array kBylineSeparators = {
+    " | "sv, " • "sv, " · "sv, " — "sv, " – "sv, " - "sv,
+};
+inline constexpr size_t kMinRoleWords = 3;
+// Words left before a date once it is cut off ("By X on 4 August 2021", "X Updated ...").
+inline constexpr std::array kBylineDateWords = {
+    "on"sv,   "le"sv, "el"sv, "am"sv, "at"sv, "updated"sv, "published"sv, "posted"sv,
+    "last"sv, "|"sv,  "-"sv,  "—"sv,  "•"sv,  "·"sv,       ","sv,
+};
+// Labels that byline elements hold when they hold no name.
+inline constexpr std::array kNotAuthorNames = {
+    "author"sv, "authors"sv, "admin"sv, "administrator"sv, "by"sv, "written by"sv, "posted by"sv,
 };
 
 }  // namespace gleaner::generic::params

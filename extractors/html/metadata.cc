@@ -15,13 +15,22 @@ namespace {
 
 using Json = nlohmann::json;
 
-// JSON-LD @types whose fields describe the article itself.
-constexpr std::array<std::string_view, 10> kArticleTypes = {
-    "NewsArticle",           "Article",
-    "BlogPosting",           "ReportageNewsArticle",
-    "AnalysisNewsArticle",   "OpinionNewsArticle",
-    "BackgroundNewsArticle", "ReviewNewsArticle",
-    "LiveBlogPosting",       "Report"};
+// JSON-LD @types whose fields describe the article itself (a forum thread's opening post
+// and a technical or scholarly article are articles too: their date is the page's).
+constexpr std::array<std::string_view, 14> kArticleTypes = {"NewsArticle",
+                                                            "Article",
+                                                            "BlogPosting",
+                                                            "ReportageNewsArticle",
+                                                            "AnalysisNewsArticle",
+                                                            "OpinionNewsArticle",
+                                                            "BackgroundNewsArticle",
+                                                            "ReviewNewsArticle",
+                                                            "LiveBlogPosting",
+                                                            "Report",
+                                                            "TechArticle",
+                                                            "ScholarlyArticle",
+                                                            "DiscussionForumPosting",
+                                                            "SocialMediaPosting"};
 
 // Types that describe the page, not the article: their headline and date are used only when
 // no article object exists (a WebPage's "name" is often the site's, not the story's).
@@ -30,6 +39,10 @@ constexpr std::array<std::string_view, 2> kPageTypes = {"WebPage", "ItemPage"};
 // JSON-LD is walked without recursion; these bound the work a hostile script can cause.
 constexpr size_t kMaxJsonDepth = 32;
 constexpr size_t kMaxJsonObjects = 2000;
+
+// <meta> keys of a modification date: never a publication date.
+constexpr std::array<std::string_view, 4> kModifiedMetaKeys = {
+    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified"};
 
 // <meta> keys for the publication date after article:published_time and JSON-LD.
 constexpr std::array<std::string_view, 8> kDateMetaKeys = {
@@ -276,7 +289,11 @@ std::optional<std::string> JoinedNames(const Json& object, const char* key) {
 
 struct JsonLdFields {
   std::optional<std::string> headline;
-  std::optional<std::string> published;
+  std::optional<std::string> published;          // an article's, else a page's
+  std::optional<std::string> article_published;  // an article object's only
+  std::optional<std::string> page_published;     // a page object's only
+  std::optional<std::string> modified;
+  bool has_article = false;
   std::optional<std::string> author;
   std::optional<std::string> publisher;
   std::optional<std::string> body;
@@ -295,17 +312,21 @@ JsonLdFields ReadJsonLd(const std::vector<std::string>& scripts) {
   JsonLdObjects objects;
   for (const Json& value : parsed) CollectTyped(value, &objects);
   JsonLdFields fields;
+  fields.has_article = !objects.articles.empty();
   for (const Json* article : objects.articles) {
     if (!fields.headline) fields.headline = StringField(*article, "headline");
     if (!fields.published) fields.published = StringField(*article, "datePublished");
+    if (!fields.modified) fields.modified = StringField(*article, "dateModified");
     if (!fields.author) fields.author = JoinedNames(*article, "author");
     if (!fields.publisher) fields.publisher = JoinedNames(*article, "publisher");
     if (!fields.body) fields.body = StringField(*article, "articleBody");
   }
+  fields.article_published = fields.published;
   for (const Json* page : objects.pages) {
     if (!fields.headline) fields.headline = StringField(*page, "headline");
-    if (!fields.published) fields.published = StringField(*page, "datePublished");
+    if (!fields.page_published) fields.page_published = StringField(*page, "datePublished");
   }
+  if (!fields.published) fields.published = fields.page_published;
   return fields;
 }
 
@@ -326,6 +347,13 @@ std::optional<std::string> FirstOf(Candidates&&... candidates) {
 
 std::optional<std::string> MetaDate(const RawMetadata& raw) {
   for (std::string_view key : kDateMetaKeys) {
+    if (auto value = MetaValue(raw, key)) return value;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> MetaModified(const RawMetadata& raw) {
+  for (std::string_view key : kModifiedMetaKeys) {
     if (auto value = MetaValue(raw, key)) return value;
   }
   return std::nullopt;
@@ -369,6 +397,12 @@ PageMetadata ReadMetadata(const Document& doc) {
   meta.site_name = FirstOf(MetaValue(raw, "og:site_name"), jsonld.publisher);
   meta.description = FirstOf(MetaValue(raw, "description"), MetaValue(raw, "og:description"));
   meta.jsonld_body = jsonld.body;
+  meta.article_published =
+      FirstOf(MetaValue(raw, "article:published_time"), jsonld.article_published, MetaDate(raw));
+  meta.page_published = jsonld.page_published;
+  meta.modified = FirstOf(MetaModified(raw), jsonld.modified);
+  std::optional<std::string> og_type = MetaValue(raw, "og:type");
+  meta.declares_article = jsonld.has_article || (og_type && AsciiLower(*og_type) == "article");
   return meta;
 }
 

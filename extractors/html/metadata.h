@@ -25,6 +25,19 @@ struct PageMetadata {
   std::optional<std::string> site_name;    // og:site_name, JSON-LD publisher name
   std::optional<std::string> description;  // meta description / og:description
   std::optional<std::string> jsonld_body;  // JSON-LD articleBody, when present
+
+  // For the generic extractor, which must tell an article's date from a page's:
+  // article:published_time, an article object's JSON-LD datePublished, the meta date keys
+  // (never a WebPage object's date, never a <time> anywhere, never a modification date).
+  std::optional<std::string> article_published;
+  // A WebPage object's JSON-LD datePublished: CMSs give one to every page, articles or not.
+  std::optional<std::string> page_published;
+  // article:modified_time, og:updated_time, JSON-LD dateModified: kept apart so that a
+  // modification is never taken for the publication.
+  std::optional<std::string> modified;
+  // True when the page says it is an article: og:type "article" or a JSON-LD article
+  // object (NewsArticle, BlogPosting, DiscussionForumPosting ...).
+  bool declares_article = false;
 };
 
 // Reads the metadata of `doc`. Thread-compatible.

@@ -141,6 +141,41 @@ TEST_CASE("malformed JSON-LD is skipped or repaired, never fatal", "[metadata]")
   CHECK(Read(JsonLd(nested)).title == Opt("Top"));
 }
 
+TEST_CASE("an article's date is kept apart from a page's and a modification's", "[metadata]") {
+  SECTION("a WebPage object's date is the rules' fallback, not an article's") {
+    PageMetadata meta = Read(JsonLd(R"({"@type":"WebPage","datePublished":"2020-07-04"})"));
+    CHECK(meta.published == Opt("2020-07-04"));
+    CHECK(meta.page_published == Opt("2020-07-04"));
+    CHECK_FALSE(meta.article_published.has_value());
+    CHECK_FALSE(meta.declares_article);
+  }
+  SECTION("an article object's date, its modification apart") {
+    PageMetadata meta = Read(JsonLd(
+        R"({"@graph":[{"@type":"WebPage","datePublished":"2019-01-01"},)"
+        R"({"@type":"BlogPosting","datePublished":"2020-07-04","dateModified":"2021-01-02"}]})"));
+    CHECK(meta.article_published == Opt("2020-07-04"));
+    CHECK(meta.page_published == Opt("2019-01-01"));
+    CHECK(meta.modified == Opt("2021-01-02"));
+    CHECK(meta.declares_article);
+  }
+  SECTION("article:modified_time is a modification, a first <time> no article's date") {
+    PageMetadata meta = Read(
+        "<meta property='article:modified_time' content='2021-04-15'>"
+        "<meta property='og:type' content='article'><time datetime='2001-01-01'>x</time>");
+    CHECK(meta.modified == Opt("2021-04-15"));
+    CHECK_FALSE(meta.article_published.has_value());
+    CHECK(meta.published == Opt("2001-01-01"));
+    CHECK(meta.declares_article);
+  }
+  SECTION("a forum thread's opening post is an article") {
+    PageMetadata meta =
+        Read(JsonLd(R"({"@type":"DiscussionForumPosting","datePublished":"2024-09-05",)"
+                    R"("author":{"@type":"Person","name":"DaleJack"}})"));
+    CHECK(meta.article_published == Opt("2024-09-05"));
+    CHECK(meta.author == Opt("DaleJack"));
+  }
+}
+
 TEST_CASE("an empty page has no metadata", "[metadata]") {
   PageMetadata meta = Read("");
   CHECK_FALSE(meta.title.has_value());
