@@ -86,8 +86,7 @@ Result<Article> ExtractBytes(std::string_view bytes, const Args& args, const Con
   options.generic_only = args.Has("generic");
   options.site_id = args.Value("site");
   options.trace = trace;
-  // The latest day a page can carry now, in the earliest time zone (UTC+14).
-  options.today = store::FormatTime(store::Now() + std::chrono::hours(14)).substr(0, 10);
+  options.today = store::LatestPageDay(store::Now());
   return ExtractPage(page, &sites, options);
 }
 

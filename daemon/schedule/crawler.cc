@@ -638,8 +638,7 @@ void Crawler::OnArticleFetched(const FrontierEntry& entry, fetch::FetchResult&& 
   ExtractOptions options;
   options.limits = DomLimitsFrom(config_.limits);
   if (entry.site && sites_.Find(*entry.site)) options.site_id = entry.site;
-  // The latest day a page can carry now, in the earliest time zone (UTC+14).
-  options.today = store::FormatTime(now + std::chrono::hours(14)).substr(0, 10);
+  options.today = store::LatestPageDay(now);
   auto article = ExtractPage(page, &sites_, options);
   ++health.fetched;
   health.last_success = now;

@@ -1,5 +1,6 @@
 #include "daemon/schedule/fetch_now.h"
 
+#include "daemon/store/timestamps.h"
 #include "extractors/pipeline.h"
 
 namespace gleaner::schedule {
@@ -36,6 +37,7 @@ Result<Article> ExtractFetched(const std::string& given_url, const fetch::FetchR
   ExtractOptions options;
   options.limits = DomLimitsFrom(limits);
   options.site_id = site_id;
+  options.today = store::LatestPageDay(store::Now());
   auto article = ExtractPage(page, &sites, options);
   if (article && r.final_url != given_url) {
     article->warnings.push_back("redirected to " + r.final_url);

@@ -3,6 +3,7 @@
 #include <string_view>
 #include <utility>
 
+#include "daemon/store/timestamps.h"
 #include "extractors/core/provenance.h"
 #include "extractors/pipeline.h"
 
@@ -145,6 +146,7 @@ class Run {
     ExtractOptions extract;
     extract.limits = DomLimitsFrom(config_.limits);
     if (c.site && sites_.Find(*c.site) != nullptr) extract.site_id = c.site;
+    extract.today = store::LatestPageDay(c.fetched);  // no page is dated after its fetch
     return ExtractPage(page, &sites_, extract);
   }
 

@@ -98,6 +98,10 @@ int64_t ToMillis(Time time) { return time.time_since_epoch().count(); }
 
 Time FromMillis(int64_t millis) { return Time(milliseconds(millis)); }
 
+std::string LatestPageDay(Time now) {
+  return FormatTime(now + std::chrono::hours(14)).substr(0, 10);
+}
+
 std::string FormatTime(Time time) {
   auto day = std::chrono::floor<days>(time);
   std::chrono::year_month_day ymd(day);

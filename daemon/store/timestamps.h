@@ -23,6 +23,11 @@ Time FromMillis(int64_t millis);
 // "2024-05-01T09:30:00.123Z" (UTC, milliseconds always written, so the text sorts as time).
 std::string FormatTime(Time time);
 
+// The latest calendar day a page can be dated at `now` anywhere on Earth: the UTC date of
+// now + 14 h (UTC+14 is the earliest time zone), "YYYY-MM-DD". Generic extraction takes no
+// later date as a publication date (ExtractOptions::today).
+std::string LatestPageDay(Time now);
+
 // Parses ISO 8601: "2024-05-01" (midnight UTC), "2024-05-01T09:30", "2024-05-01T09:30:00",
 // with optional fractional seconds and an optional "Z" or "+02:00"/"-0500" offset (no
 // offset means UTC); a space may replace the "T". Returns nullopt when malformed or out of
