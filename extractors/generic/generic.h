@@ -3,11 +3,16 @@
 // scoring and trafilatura's cascade: hidden elements, tickers (link-dense runs of short
 // headlines), menus, share bars, comment forms, "read also" and related-post blocks are
 // removed; candidate blocks are scored (text length, punctuation, link density, tag and
-// class/id hints, position); the best candidate and its good siblings form the body; when
-// that under-delivers, looser passes are tried, and the last stage is the page's JSON-LD
-// articleBody when it is longer than the best body found.
+// class/id hints, position); the best candidate and its good siblings form the body, or a
+// run of same-kind entries around it, or the page's content region (its main landmark)
+// when the best block is a small part of it; when that under-delivers, looser passes are
+// tried, and the last stage is the page's JSON-LD articleBody when it is longer than the
+// best body found. Pages that keep their content in <noscript> or in hidden markup, or
+// declare themselves discussions, are read as such (generic.cc says when).
 // Every weight, list and threshold lives in generic_params.h with a reason.
-// Pure: no I/O. The Document is modified (nodes are removed).
+// Pure: no I/O. The Document is modified: nodes are removed, a <noscript> that holds the
+// page is unwrapped, hiding attributes of revealed markup are removed, and a <form> kept in
+// the body is renamed <div>.
 #pragma once
 
 #include <optional>
