@@ -28,6 +28,7 @@ packages=(
   libcurl4-openssl-dev zlib1g-dev libexpected-dev libicu-dev libpcre2-dev
   nlohmann-json3-dev libsystemd-dev
   libzstd-dev libssl-dev  # the page archive: zstd bodies, SHA-256 (libcrypto)
+  libpq-dev  # a cluster's PostgreSQL (cluster: in gleaner.yaml)
   systemd  # systemd-analyze: the tests verify the unit file
 )
 if [ "$mode" = test ]; then
@@ -35,6 +36,7 @@ if [ "$mode" = test ]; then
     binutils                    # readelf: tests/check_hardening.sh
     clang libclang-rt-14-dev    # the fuzz build: clang 14, libFuzzer, its sanitizer runtimes
     clang-format                # tests/check_format.sh
+    postgresql-15               # the cluster tests start a real PostgreSQL 15 server
   )
   # The WARC export's tests read gleaner's output with an independent reader, Node's warcio
   # (tests/warc). Debian's packages only where no node or npm is installed already.

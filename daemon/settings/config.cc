@@ -85,6 +85,13 @@ constexpr CountRange kDiscoveryCount{
     1, 10000000};  // sitemap_children, urls_per_document, new_urls_per_poll
 // Done rows must stay long enough to ride out a re-listed article; ten years is forever.
 constexpr DurationRange kRetention{days(1), days(3650)};
+// A lease is renewed three times within its length: shorter than a few seconds, a busy
+// database would make a live box lose its sites; longer than an hour, a dead box's sites
+// would wait for most of a day's news.
+constexpr DurationRange kLease{seconds(3), hours(1)};
+// libpq connection strings are short; this bounds what a group member's file can make us hold.
+constexpr size_t kMaxConnectionString = 4096;
+constexpr size_t kMaxBoxName = 64;
 
 bool InSourceTree() {
   std::error_code ec;
@@ -255,6 +262,53 @@ Result<void> ParseCrawl(const std::string& file, const YAML::Node& node, CrawlSe
   return {};
 }
 
+// A box name appears in records, leases and status: letters, digits, '.', '_' and '-'.
+bool IsBoxName(const std::string& name) {
+  if (name.empty() || name.size() > kMaxBoxName) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Result<void> ParseCluster(const std::string& file, const YAML::Node& node, ClusterSettings* c) {
+  if (auto ok = yaml::CheckMap(file, node, "cluster", {"postgresql", "box", "lease"}); !ok) {
+    return ok;
+  }
+  for (const auto& entry : node) {
+    std::string key = entry.first.Scalar();
+    const YAML::Node& v = entry.second;
+    if (key == "lease") {
+      auto d = yaml::GetDuration(file, v, key, kLease.min, kLease.max);
+      if (!d) return tl::unexpected(d.error());
+      c->lease = *d;
+      continue;
+    }
+    auto s = yaml::GetString(file, v, key);
+    if (!s) return tl::unexpected(s.error());
+    if (key == "box") {
+      if (!IsBoxName(*s)) {
+        return yaml::ErrorAt(file, v,
+                             "'box' must be 1 to 64 letters, digits, '.', '_' or '-', unique "
+                             "among the boxes");
+      }
+      c->box = *s;
+    } else {
+      if (s->empty() || s->size() > kMaxConnectionString || s->find('\0') != std::string::npos) {
+        return yaml::ErrorAt(file, v,
+                             "'postgresql' must be a libpq connection string such as \"host=db "
+                             "dbname=gleaner user=gleaner\" (at most 4096 bytes)");
+      }
+      c->postgresql = *s;
+    }
+  }
+  if (c->postgresql.empty()) return yaml::ErrorAt(file, node, "'cluster' needs 'postgresql'");
+  if (c->box.empty()) return yaml::ErrorAt(file, node, "'cluster' needs 'box', this box's name");
+  return {};
+}
+
 Result<std::string> ReadConfigFile(const std::string& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) {
@@ -290,7 +344,7 @@ Result<Config> ParseConfig(std::string_view yaml_text, const std::string& file_n
   if (root.IsNull()) return config;  // an empty (all comments) file means all defaults
   if (auto ok = yaml::CheckMap(file_name, root, "config file",
                                {"sites", "database", "log_level", "archive", "archive_days",
-                                "limits", "fetch", "crawl"});
+                                "limits", "fetch", "crawl", "cluster"});
       !ok) {
     return tl::unexpected(ok.error());
   }
@@ -327,6 +381,11 @@ Result<Config> ParseConfig(std::string_view yaml_text, const std::string& file_n
     } else if (key == "crawl") {
       if (auto ok = ParseCrawl(file_name, value, &config.crawl); !ok)
         return tl::unexpected(ok.error());
+    } else if (key == "cluster") {
+      ClusterSettings cluster;
+      if (auto ok = ParseCluster(file_name, value, &cluster); !ok)
+        return tl::unexpected(ok.error());
+      config.cluster = std::move(cluster);
     }
   }
   return config;

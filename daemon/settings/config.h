@@ -66,6 +66,17 @@ struct CrawlSettings {
   std::chrono::milliseconds retention{30LL * 86400000};  // `retention`: done rows kept
 };
 
+// Several boxes around one PostgreSQL (`cluster:` section; absent: one box, SQLite only).
+// Each box ships its records there and holds a share of the sites by leases
+// (daemon/cluster/).
+struct ClusterSettings {
+  // `postgresql`: a libpq connection string. It may hold a password, so it is never logged
+  // or shown; cluster::DescribeTarget gives what may be.
+  std::string postgresql;
+  std::string box;                             // `box`: this box's name, unique in the cluster
+  std::chrono::milliseconds lease{30000};      // `lease`: how long a dead box holds its sites
+};
+
 struct Config {
   std::optional<std::string> file;  // the config file read, if any
   std::string sites_dir;            // `sites`
@@ -78,6 +89,7 @@ struct Config {
   ExtractLimits limits;  // `limits:`
   FetchSettings fetch;   // `fetch:`
   CrawlSettings crawl;   // `crawl:`
+  std::optional<ClusterSettings> cluster;  // `cluster:`
 };
 
 // The DOM caps of one page's extraction, from the `limits:` settings.

@@ -119,6 +119,19 @@ CREATE TABLE retired (
   url_key TEXT PRIMARY KEY                 -- NormalizeUrl of an article that left the frontier
 ) STRICT, WITHOUT ROWID;
 )sql",
+    // 4: every new or changed article takes the next change number, the order in which a
+    // sink (a cluster's PostgreSQL) is sent them; each sink keeps the last number it has.
+    // Articles already stored are numbered in the order they last changed.
+    R"sql(
+ALTER TABLE articles ADD COLUMN change_seq INTEGER;
+WITH ordered AS (SELECT id, row_number() OVER (ORDER BY updated_ms, id) AS n FROM articles)
+UPDATE articles SET change_seq = ordered.n FROM ordered WHERE ordered.id = articles.id;
+CREATE UNIQUE INDEX articles_by_change ON articles(change_seq);
+CREATE TABLE sinks (
+  name        TEXT PRIMARY KEY,            -- the sink, e.g. "postgresql"
+  shipped_seq INTEGER NOT NULL             -- every change up to this one is in the sink
+) STRICT;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

@@ -16,8 +16,9 @@
 namespace gleaner::store {
 
 // The schema this binary writes. 1: articles and the consumer queue; 2: the crawl frontier;
-// 3: the frontier by host and priority, parked rows, retired articles.
-inline constexpr int kSchemaVersion = 3;
+// 3: the frontier by host and priority, parked rows, retired articles; 4: change numbers
+// and sink cursors.
+inline constexpr int kSchemaVersion = 4;
 
 // "glnr" in ASCII: the `application_id` of every gleaner database.
 inline constexpr int32_t kApplicationId = 0x676c6e72;

@@ -378,11 +378,15 @@ Result<PutResult> Store::PutArticle(const std::string& key, const Article& artic
           ? "UPDATE articles SET url = ?2, site = ?3, extractor = ?4, title = ?5, author = ?6,"
             " published = ?7, source = ?8, source_url = ?9, language = ?10, body = ?11,"
             " related = ?12, ticker = ?13, warnings = ?14, content_hash = ?15,"
-            " updated_ms = ?16 WHERE id = ?1"
+            " updated_ms = ?16, change_seq = ?17 WHERE id = ?1"
           : "INSERT INTO articles (url_key, url, site, extractor, title, author, published,"
             " source, source_url, language, body, related, ticker, warnings, content_hash,"
-            " first_seen_ms, updated_ms)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)";
+            " first_seen_ms, updated_ms, change_seq)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16,"
+            " ?17)";
+  // The next change number: the last one is the end of articles_by_change, one look-up.
+  auto last_change = db_->QueryInt("SELECT coalesce(max(change_seq), 0) FROM articles");
+  if (!last_change) return tl::unexpected(last_change.error());
   auto write = db_->Prepare(sql);
   if (!write) return tl::unexpected(write.error());
   if (existing_id) {
@@ -391,7 +395,7 @@ Result<PutResult> Store::PutArticle(const std::string& key, const Article& artic
     (*write)->Bind(1, key);
   }
   BindArticle(**write, 2, article, hash);
-  (*write)->Bind(16, ToMillis(now));
+  (*write)->Bind(16, ToMillis(now)).Bind(17, *last_change + 1);
   if (auto ok = (*write)->Run(); !ok) return tl::unexpected(ok.error());
   int64_t id = existing_id.value_or(sqlite3_last_insert_rowid(db_->handle()));
   if (auto ok = queue_->Enqueue(id, existing_id.has_value(), now); !ok) {

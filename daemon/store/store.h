@@ -187,6 +187,12 @@ struct WriteSummary {
 inline constexpr int64_t kExportPageRows = 256;
 inline constexpr size_t kExportPageBytes = 4u << 20;
 
+// One article as a sink receives it: its change number and the stored record.
+struct ArticleChange {
+  int64_t seq = 0;
+  StoredArticle stored;
+};
+
 // Which articles `export` prints.
 struct ArticleFilter {
   std::optional<Time> since;  // stored or updated at or after this time
@@ -276,6 +282,24 @@ class Store {
   // Per site: backlog, retries waiting, parked rows and the next poll (`gleaner status`).
   // Reads every scheduled row once; meant for the status command, not the crawl loop.
   Result<std::vector<SiteFrontier>> SiteFrontiers(Time now);
+
+  // --- Changes for a sink (store_sink.cc) ---
+  // Every new or changed article takes the next change number in its write transaction.
+
+  // Up to `limit` articles whose change number is above `after`, in change order, from one
+  // read transaction. kDatabase on failure.
+  Result<std::vector<ArticleChange>> ChangesAfter(int64_t after, int limit);
+  // The last change number sink `name` holds (0 when it holds none yet). kDatabase on failure.
+  Result<int64_t> SinkCursor(const std::string& name);
+  // Records that sink `name` holds every change up to `seq`. kDatabase on failure.
+  Result<void> SetSinkCursor(const std::string& name, int64_t seq);
+  // Changes sink `name` does not hold yet. An index range count. kDatabase on failure.
+  Result<int64_t> SinkBacklog(const std::string& name);
+  // Records that the articles with these normalised URLs were fetched elsewhere (another box
+  // of the cluster): Known() is true for them, no discovery adds them, and those waiting in
+  // the frontier (scheduled or parked) are done. Returns how many were not known yet. In one
+  // transaction. kDatabase on failure.
+  Result<int64_t> AddKnown(const std::vector<std::string>& url_keys);
 
   Queue& queue() { return *queue_; }
   // The connection itself: for the store's own modules and for tests that need a pragma.
