@@ -4,6 +4,8 @@
 // whether its rules still work.
 #include <cstdio>
 
+#include "daemon/cluster/pg.h"
+#include "daemon/cluster/pg_schema.h"
 #include "daemon/cmd_check_live.h"
 #include "daemon/commands.h"
 #include "daemon/settings/site_files.h"
@@ -15,9 +17,11 @@ namespace {
 constexpr std::string_view kHelp =
     "usage: gleaner check [--config FILE] [--sites DIR] [--live [--site ID]]\n\n"
     "Validates the configuration file and every site file, then runs the site tests\n"
-    "(DIR/tests/<site-id>/NAME.json with its page NAME.html). Prints one line per problem\n"
-    "(file:line:col: message; FILE: FIELD: expected ... got ... for a site test) and exits 1,\n"
-    "or prints \"N sites OK, M site tests passed\" and exits 0.\n"
+    "(DIR/tests/<site-id>/NAME.json with its page NAME.html); with `cluster:`, connects to\n"
+    "the cluster's PostgreSQL and checks its schema (exit 8 when it cannot). Prints one\n"
+    "line per problem (file:line:col: message; FILE: FIELD: expected ... got ... for a site\n"
+    "test) and exits with the first problem's code, or prints \"N sites OK, M site tests\n"
+    "passed\" and exits 0.\n"
     "\n"
     "  --live      then fetch each site's `examples` (at most 20 per site) as the daemon\n"
     "              would (robots.txt, delays, caps), extract them with the site's rules and\n"
@@ -30,6 +34,23 @@ constexpr std::string_view kHelp =
 Result<void> CheckArguments(const Args& args) {
   if (!args.positional.empty()) return Fail(ErrorCode::kUsage, "check takes no FILE");
   if (args.Has("site") && !args.Has("live")) return Fail(ErrorCode::kUsage, "--site needs --live");
+  return {};
+}
+
+// How long `check` waits for the cluster's PostgreSQL.
+constexpr std::chrono::seconds kClusterConnectTimeout{5};
+
+// The cluster's PostgreSQL answers, takes the password, and holds no newer schema. Prints
+// what it checked; nothing is changed there.
+Result<void> CheckCluster(const ClusterSettings& cluster) {
+  auto conn =
+      cluster::PgConnection::Connect(cluster.postgresql, kClusterConnectTimeout, "gleaner check");
+  if (!conn) return tl::unexpected(conn.error());
+  auto version = cluster::PgSchemaVersion(*conn);
+  if (!version) return tl::unexpected(version.error());
+  std::printf("cluster: box %s, PostgreSQL %s reachable (gleaner schema %s)\n", cluster.box.c_str(),
+              conn->target().c_str(),
+              *version == 0 ? "not created yet" : std::to_string(*version).c_str());
   return {};
 }
 
@@ -47,6 +68,9 @@ int Check(const Invocation& in) {
   sitetests::Report tests;
   if (problems.empty()) tests = sitetests::RunSiteTests(config.sites_dir, sites, config.limits);
   problems.insert(problems.end(), tests.problems.begin(), tests.problems.end());
+  if (config.cluster) {
+    if (auto ok = CheckCluster(*config.cluster); !ok) problems.push_back(ok.error());
+  }
   for (const Error& e : problems) std::printf("%s\n", e.message.c_str());
   int status = problems.empty() ? kExitOk : problems.front().ExitCode();
   if (status == kExitOk)

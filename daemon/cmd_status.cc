@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "daemon/cluster/leases.h"
+#include "daemon/cluster/pg.h"
+#include "daemon/cluster/sink.h"
 #include "daemon/commands.h"
 #include "daemon/schedule/status_file.h"
 #include "daemon/store/store.h"
@@ -113,13 +116,95 @@ void PrintTable(const json& daemon, const json& queue, const json& frontier) {
   }
 }
 
+// A number from the status file, which is not trusted: 0 when it is not one.
+int64_t Count(const json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key) || !object[key].is_number_integer()) return 0;
+  return object[key].get<int64_t>();
+}
+
+// How long `gleaner status` waits for the cluster's PostgreSQL.
+constexpr std::chrono::seconds kClusterConnectTimeout{5};
+
+// In a cluster: this box's sink (from the daemon's status file and the box's database) and
+// every box with its heartbeat, backlog and sites (from PostgreSQL).
+json ClusterJson(const ClusterSettings& settings, store::Store* store, const json& daemon) {
+  json j;
+  j["this_box"] = daemon.is_object() && daemon.contains("cluster") && daemon["cluster"].is_object()
+                      ? daemon["cluster"]
+                      : json(nullptr);
+  j["box"] = settings.box;
+  j["postgresql"] = cluster::DescribeTarget(settings.postgresql);
+  j["to_ship"] = nullptr;
+  if (store != nullptr) {
+    auto backlog = store->SinkBacklog(cluster::kSinkName);
+    if (backlog) j["to_ship"] = *backlog;
+  }
+  j["boxes"] = nullptr;
+  j["error"] = nullptr;
+  auto conn =
+      cluster::PgConnection::Connect(settings.postgresql, kClusterConnectTimeout, "gleaner status");
+  auto boxes = conn ? cluster::Boxes(*conn, settings.lease)
+                    : Result<std::vector<cluster::BoxRow>>(tl::unexpected(conn.error()));
+  if (!boxes) {
+    j["error"] = boxes.error().message;
+    return j;
+  }
+  j["boxes"] = json::array();
+  for (const cluster::BoxRow& b : *boxes) {
+    j["boxes"].push_back({{"box", b.box},
+                          {"live", b.live},
+                          {"heartbeat", store::FormatTime(store::FromMillis(b.heartbeat_ms))},
+                          {"backlog", b.backlog},
+                          {"sites", b.sites}});
+  }
+  return j;
+}
+
+void PrintCluster(const json& c) {
+  if (c.is_null()) return;
+  std::printf("cluster: box %s, PostgreSQL %s\n", Field(c, "box").c_str(),
+              Field(c, "postgresql").c_str());
+  const json& mine = c["this_box"];
+  if (mine.is_object()) {
+    if (Field(mine, "state") == "ok") {
+      std::printf("  sink: ok, %lld shipped, %lld refused since the start\n",
+                  static_cast<long long>(Count(mine, "shipped")),
+                  static_cast<long long>(Count(mine, "rejected")));
+    } else {
+      std::printf("  sink: failing since %s: %s\n", Field(mine, "failing_since").c_str(),
+                  Field(mine, "error").c_str());
+    }
+  }
+  if (c["to_ship"].is_number_integer()) {
+    std::printf("  records waiting here to be shipped: %lld\n",
+                static_cast<long long>(c["to_ship"].get<int64_t>()));
+  }
+  if (!c["error"].is_null()) {
+    std::printf("  boxes: unknown: %s\n", Field(c, "error").c_str());
+    return;
+  }
+  std::printf("  %-16s %-5s %-24s %8s  %s\n", "box", "state", "last heartbeat", "backlog", "sites");
+  for (const json& b : c["boxes"]) {
+    std::string sites;
+    for (const json& site : b["sites"])
+      sites += (sites.empty() ? "" : ", ") + site.get<std::string>();
+    std::printf("  %-16s %-5s %-24s %8lld  %zu: %s\n", b["box"].get<std::string>().c_str(),
+                b["live"].get<bool>() ? "live" : "dead", b["heartbeat"].get<std::string>().c_str(),
+                static_cast<long long>(b["backlog"].get<int64_t>()), b["sites"].size(),
+                sites.c_str());
+  }
+}
+
 constexpr std::string_view kHelp =
     "usage: gleaner status [--config FILE] [--db PATH] [--json]\n\n"
     "Shows, per site, the running daemon's polls, new articles, errors (by kind with\n"
     "--json), rule breakage (how often the generic fallback stepped in, and why), the\n"
     "time of the last new article and of the last successful fetch, its backlog (articles\n"
     "due), retries waiting, parked rows and next poll; the hosts paused (Retry-After,\n"
-    "circuit breaker) and until when; and the queue's depth. Read-only.\n\n"
+    "circuit breaker) and until when; and the queue's depth. In a cluster (`cluster:` in\n"
+    "the config), also this box's sink (ok or failing, and why; records waiting to be\n"
+    "shipped) and every box with its last heartbeat, backlog and the sites it holds, read\n"
+    "from PostgreSQL. Read-only.\n\n"
     "Exit codes: 0 ok (also when no daemon runs); 3 the status file beside the database\n"
     "is unreadable, larger than 4 MiB or not a status document (the message names it);\n"
     "8 database error.\n";
@@ -146,11 +231,15 @@ int Status(const Invocation& in) {
   auto live = schedule::ReadLiveStatus(in.config->database, store::Now());
   if (!live) return ReportError(in.name, live.error());
   const json daemon = *live ? std::move(**live) : json(nullptr);
+  const json cluster =
+      in.config->cluster ? ClusterJson(*in.config->cluster, in.store, daemon) : json(nullptr);
   if (in.args.Has("json")) {
-    std::printf("%s\n",
-                json{{"daemon", daemon}, {"queue", queue}, {"frontier", frontier}}.dump().c_str());
+    json all{{"daemon", daemon}, {"queue", queue}, {"frontier", frontier}};
+    if (!cluster.is_null()) all["cluster"] = cluster;
+    std::printf("%s\n", all.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
   } else {
     PrintTable(daemon, queue, frontier);
+    PrintCluster(cluster);
   }
   return kExitOk;
 }

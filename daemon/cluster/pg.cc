@@ -81,7 +81,8 @@ Result<PgConnection> PgConnection::Connect(const std::string& conninfo,
     return Fail(ErrorCode::kDatabase, "PostgreSQL " + target + ": " + why);
   }
   // Our own notices (CREATE TABLE IF NOT EXISTS ...) are not worth stderr.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return PgConnection(conn, std::move(target));
 }
 
@@ -92,22 +93,25 @@ Result<PgResult> PgConnection::Exec(const std::string& sql, const std::vector<Pg
     // stored cut short without a word.
     if (params[i] && params[i]->find('\0') != std::string::npos) {
       last_failure_ = PgFailure::kData;
-      return Fail(ErrorCode::kDatabase, "PostgreSQL " + target_ + ": parameter $" +
-                                            std::to_string(i + 1) +
-                                            " holds a NUL byte, which PostgreSQL text cannot store");
+      return Fail(ErrorCode::kDatabase,
+                  "PostgreSQL " + target_ + ": parameter $" + std::to_string(i + 1) +
+                      " holds a NUL byte, which PostgreSQL text cannot store");
     }
     values[i] = params[i] ? params[i]->c_str() : nullptr;
   }
-  // Parameters and results in libpq's text format.
-  PgResult result(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()),
-                               nullptr, values.data(), nullptr, nullptr, 0));
+  // Without parameters, the simple protocol: it takes several statements at once (a
+  // migration). With them, parameters and results in libpq's text format.
+  PgResult result(params.empty()
+                      ? PQexec(conn_.get(), sql.c_str())
+                      : PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()),
+                                     nullptr, values.data(), nullptr, nullptr, 0));
   ExecStatusType status = PQresultStatus(result.result_.get());
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
     last_failure_ = PgFailure::kNone;
     return result;
   }
-  const char* state = result.result_ ? PQresultErrorField(result.result_.get(), PG_DIAG_SQLSTATE)
-                                     : nullptr;
+  const char* state =
+      result.result_ ? PQresultErrorField(result.result_.get(), PG_DIAG_SQLSTATE) : nullptr;
   // SQLSTATE classes 22 (data exception) and 23 (integrity constraint) are about the values.
   if (state && (std::strncmp(state, "22", 2) == 0 || std::strncmp(state, "23", 2) == 0)) {
     last_failure_ = PgFailure::kData;

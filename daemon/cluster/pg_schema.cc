@@ -58,6 +58,28 @@ CREATE TABLE gleaner_leases (
 
 }  // namespace
 
+namespace {
+
+Error NewerSchema(const PgConnection& conn, int64_t found) {
+  return Error{ErrorCode::kDatabase,
+               "PostgreSQL " + conn.target() + ": gleaner's tables have schema version " +
+                   std::to_string(found) + ", newer than this gleaner knows (" +
+                   std::to_string(kPgSchemaVersion) + "); upgrade gleaner on this box"};
+}
+
+}  // namespace
+
+Result<int> PgSchemaVersion(PgConnection& conn) {
+  auto exists = conn.Exec("SELECT to_regclass('gleaner_schema') IS NOT NULL");
+  if (!exists) return tl::unexpected(exists.error());
+  if (exists->Text(0, 0) != "t") return 0;
+  auto version = conn.Exec("SELECT coalesce(max(version), 0) FROM gleaner_schema");
+  if (!version) return tl::unexpected(version.error());
+  int64_t found = version->Int(0, 0);
+  if (found > kPgSchemaVersion) return tl::unexpected(NewerSchema(conn, found));
+  return static_cast<int>(found);
+}
+
 Result<void> MigratePg(PgConnection& conn) {
   auto tx = PgTransaction::Begin(conn);
   if (!tx) return tl::unexpected(tx.error());
@@ -71,19 +93,14 @@ Result<void> MigratePg(PgConnection& conn) {
   int64_t found = version->Int(0, 0);
   constexpr int64_t latest = std::size(kPgMigrations);
   static_assert(latest == kPgSchemaVersion);
-  if (found > latest) {
-    return Fail(ErrorCode::kDatabase,
-                "PostgreSQL " + conn.target() + ": gleaner's tables have schema version " +
-                    std::to_string(found) + ", newer than this gleaner knows (" +
-                    std::to_string(latest) + "); upgrade gleaner on this box");
-  }
+  if (found > latest) return tl::unexpected(NewerSchema(conn, found));
   for (int64_t v = found + 1; v <= latest; ++v) {
     if (auto ok = conn.Run(kPgMigrations[v - 1]); !ok) return ok;
   }
   if (found < latest) {
     if (auto ok = conn.Run("DELETE FROM gleaner_schema"); !ok) return ok;
-    if (auto ok = conn.Run("INSERT INTO gleaner_schema (version) VALUES ($1)",
-                           {std::to_string(latest)});
+    if (auto ok =
+            conn.Run("INSERT INTO gleaner_schema (version) VALUES ($1)", {std::to_string(latest)});
         !ok) {
       return ok;
     }
@@ -91,8 +108,7 @@ Result<void> MigratePg(PgConnection& conn) {
   return tx->Commit();
 }
 
-Result<PgConnection> OpenCluster(const std::string& conninfo,
-                                 const std::string& application_name) {
+Result<PgConnection> OpenCluster(const std::string& conninfo, const std::string& application_name) {
   auto conn = PgConnection::Connect(conninfo, kConnectTimeout, application_name);
   if (!conn) return conn;
   if (auto ok = MigratePg(*conn); !ok) return tl::unexpected(ok.error());

@@ -26,6 +26,10 @@ inline constexpr char kNowMs[] = "(extract(epoch from clock_timestamp()) * 1000)
 // this binary knows (nothing is changed then) or a statement fails.
 Result<void> MigratePg(PgConnection& conn);
 
+// The version of gleaner's tables there (0: none yet), without changing anything.
+// kDatabase when it is newer than this binary knows or the query fails.
+Result<int> PgSchemaVersion(PgConnection& conn);
+
 // Connects and migrates: what every user of the cluster's database does first.
 // `application_name` shows in pg_stat_activity ("gleaner box-a", "gleaner queue").
 Result<PgConnection> OpenCluster(const std::string& conninfo, const std::string& application_name);

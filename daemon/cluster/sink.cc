@@ -46,7 +46,7 @@ std::string BatchJson(const std::vector<const store::ArticleChange*>& changes) {
     const store::StoredArticle& s = change->stored;
     nlohmann::json row{{"seq", change->seq},
                        {"url_key", s.url_key},
-                       {"url", s.article.url},
+                       {"url", s.article.url.value_or(s.url_key)},
                        {"content_hash", s.content_hash},
                        {"record", ArticleToJson(s.article)},
                        {"first_seen_ms", store::ToMillis(s.first_seen)},
@@ -60,8 +60,7 @@ std::string BatchJson(const std::vector<const store::ArticleChange*>& changes) {
 }
 
 Result<void> Upsert(PgConnection& conn, const std::string& box,
-                    const std::vector<const store::ArticleChange*>& changes,
-                    ShipSummary& summary) {
+                    const std::vector<const store::ArticleChange*>& changes, ShipSummary& summary) {
   auto result = conn.Exec(UpsertSql(), {BatchJson(changes), box});
   if (!result) return tl::unexpected(result.error());
   int inserted = static_cast<int>(result->Int(0, 0));

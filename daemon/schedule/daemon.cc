@@ -41,6 +41,22 @@ Result<Settings> LoadSettings(const ConfigOverrides& overrides) {
   return Settings{std::move(*config), std::move(*sites)};
 }
 
+// The sites of `all` whose ids are in `ids`.
+rules::SiteSet Subset(const rules::SiteSet& all, const std::set<std::string>& ids) {
+  std::vector<rules::SiteRules> kept;
+  for (const rules::SiteRules& site : all.sites()) {
+    if (ids.count(site.id)) kept.push_back(site);
+  }
+  // Ids are unique in `all`, so they are in any part of it.
+  return std::move(*rules::SiteSet::Create(std::move(kept)));
+}
+
+std::vector<std::string> SiteIds(const rules::SiteSet& sites) {
+  std::vector<std::string> ids;
+  for (const rules::SiteRules& site : sites.sites()) ids.push_back(site.id);
+  return ids;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Daemon>> Daemon::Start(ConfigOverrides overrides, Config config,
@@ -56,21 +72,35 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(ConfigOverrides overrides, Config 
   options.settings = config.fetch;
   auto fetcher = fetch::CurlFetcher::Create(options);
   if (!fetcher) return tl::unexpected(fetcher.error());
+  std::unique_ptr<cluster::Agent> agent;
+  if (config.cluster) {
+    auto started = cluster::Agent::Start(*config.cluster, config.database, SiteIds(sites));
+    if (!started) return tl::unexpected(started.error());
+    agent = std::move(*started);
+  }
   return std::unique_ptr<Daemon>(new Daemon(std::move(overrides), std::move(config),
                                             std::move(sites), std::move(*lock), std::move(*store),
-                                            std::move(*fetcher)));
+                                            std::move(*fetcher), std::move(agent)));
 }
 
 Daemon::Daemon(ConfigOverrides overrides, Config config, rules::SiteSet sites, RunLock lock,
-               store::Store store, std::unique_ptr<fetch::CurlFetcher> fetcher)
+               store::Store store, std::unique_ptr<fetch::CurlFetcher> fetcher,
+               std::unique_ptr<cluster::Agent> agent)
     : overrides_(std::move(overrides)),
       lock_(std::move(lock)),
       config_(std::move(config)),
       store_(std::move(store)),
       fetcher_(std::move(fetcher)),
-      crawler_(config_, std::move(sites), store_, *fetcher_, store::Now),
+      all_sites_(std::move(sites)),
+      agent_(std::move(agent)),
+      held_sites_(agent_ ? agent_->TakeSites().value_or(std::set<std::string>())
+                         : std::set<std::string>()),
+      crawler_(config_, agent_ ? Subset(all_sites_, held_sites_) : all_sites_, store_, *fetcher_,
+               store::Now),
       started_(store::Now()),
-      last_good_write_(started_) {}
+      last_good_write_(started_) {
+  if (agent_) agent_->SitesApplied();
+}
 
 Result<void> Daemon::Run() {
   RecoverFromCrash();
@@ -134,7 +164,20 @@ void Daemon::SetArchive(bool on) {
   spdlog::info("archive: {}", archive_->path());
 }
 
+void Daemon::FollowLeases() {
+  if (!agent_) return;
+  auto sites = agent_->TakeSites();
+  if (!sites) return;
+  held_sites_ = std::move(*sites);
+  if (auto ok = crawler_.Reload(config_, Subset(all_sites_, held_sites_)); !ok) {
+    spdlog::error("cluster: {}", ok.error().message);
+  }
+  spdlog::info("cluster: crawling {} of {} sites", held_sites_.size(), all_sites_.sites().size());
+  agent_->SitesApplied();
+}
+
 void Daemon::Turn() {
+  FollowLeases();
   Time now = store::Now();
   auto ok = crawler_.Step(kStepWait);
   if (ok) {
@@ -166,9 +209,18 @@ void Daemon::Reload() {
         next.database, config_.database);
     next.database = config_.database;
   }
+  if (next.cluster.has_value() != config_.cluster.has_value() ||
+      (next.cluster && (next.cluster->postgresql != config_.cluster->postgresql ||
+                        next.cluster->box != config_.cluster->box ||
+                        next.cluster->lease != config_.cluster->lease))) {
+    spdlog::warn("reload: 'cluster' changed; it takes effect at the next start");
+    next.cluster = config_.cluster;
+  }
   if (auto ok = SetupLogging(next.log_level); !ok) spdlog::error("reload: {}", ok.error().message);
   fetcher_->Reconfigure(next.fetch);
-  if (auto ok = crawler_.Reload(next, std::move(loaded->sites)); !ok) {
+  all_sites_ = std::move(loaded->sites);
+  if (agent_) agent_->SetSites(SiteIds(all_sites_));
+  if (auto ok = crawler_.Reload(next, agent_ ? Subset(all_sites_, held_sites_) : all_sites_); !ok) {
     spdlog::error("reload: {}", ok.error().message);
   } else {
     spdlog::info("reloaded: {} sites", crawler_.sites().sites().size());
@@ -187,6 +239,8 @@ void Daemon::Stop() {
   if (auto ok = crawler_.Step(std::chrono::milliseconds(0)); !ok) {
     spdlog::error("database {}: last write failed: {}", config_.database, ok.error().message);
   }
+  // Ships what the last turns stored and hands this box's sites to the others at once.
+  if (agent_) agent_->Stop(kStopGrace);
   Publish(false);
   spdlog::info("stopped");
 }
@@ -197,7 +251,8 @@ void Daemon::Publish(bool healthy) {
   last_publish_ = now;
   auto written = WriteStatusFile(
       StatusFilePath(config_.database),
-      StatusJson(getpid(), started_, now, crawler_.health(), fetcher_->PausedHosts()));
+      StatusJson(getpid(), started_, now, crawler_.health(), fetcher_->PausedHosts(),
+                 agent_ ? cluster::AgentStatusJson(agent_->Status()) : nullptr));
   if (!written) spdlog::warn("status file: {}", written.error().message);
   auto stats = store_.queue().Stats(now);
   std::string status = std::to_string(crawler_.sites().sites().size()) + " sites, " +

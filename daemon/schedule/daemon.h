@@ -6,7 +6,10 @@
 
 #include <memory>
 #include <optional>
+#include <set>
+#include <string>
 
+#include "daemon/cluster/agent.h"
 #include "daemon/fetch/curl_fetcher.h"
 #include "daemon/schedule/crawler.h"
 #include "daemon/schedule/run_lock.h"
@@ -23,8 +26,10 @@ class Daemon {
  public:
   // Takes the run lock beside `config.database` (its directory is made first; the lock is
   // taken before the database is opened, so that a second daemon does not even migrate it),
-  // then opens the store (created if missing) and the fetcher. Returns the error of the
-  // first that fails (kInput, kDatabase, kNetwork ...), nothing held. `overrides` are what
+  // then opens the store (created if missing) and the fetcher, and with `cluster:` starts
+  // the cluster agent (cluster/agent.h; an unreachable PostgreSQL is logged, not fatal).
+  // Returns the error of the first that fails (kInput, kDatabase, kNetwork ...), nothing
+  // held. `overrides` are what
   // `config` was loaded with; each reload loads the settings again through them.
   // REQUIRES: logging is set up (log.h).
   static Result<std::unique_ptr<Daemon>> Start(ConfigOverrides overrides, Config config,
@@ -40,7 +45,8 @@ class Daemon {
 
  private:
   Daemon(ConfigOverrides overrides, Config config, rules::SiteSet sites, RunLock lock,
-         store::Store store, std::unique_ptr<fetch::CurlFetcher> fetcher);
+         store::Store store, std::unique_ptr<fetch::CurlFetcher> fetcher,
+         std::unique_ptr<cluster::Agent> agent);
 
   void RecoverFromCrash();
   void SetArchive(bool on);
@@ -48,12 +54,18 @@ class Daemon {
   void Reload();
   void Stop();
   void Publish(bool healthy);
+  // In a cluster: crawls only the sites this box holds now, when they changed.
+  void FollowLeases();
 
   const ConfigOverrides overrides_;
   RunLock lock_;  // held as long as the daemon runs
   Config config_;
   store::Store store_;
   std::unique_ptr<fetch::CurlFetcher> fetcher_;
+  // Every configured site; the crawler has them all, or in a cluster this box's share.
+  rules::SiteSet all_sites_;
+  std::unique_ptr<cluster::Agent> agent_;  // in a cluster only
+  std::set<std::string> held_sites_;       // in a cluster: the share being crawled
   std::optional<WorkMarker> marker_;       // before crawler_, which borrows it
   std::optional<store::Archive> archive_;  // before crawler_, which borrows it
   Crawler crawler_;

@@ -34,7 +34,8 @@ std::string StatusFilePath(const std::string& database) { return database + ".st
 
 std::string StatusJson(int pid, Time started, Time now,
                        const std::map<std::string, SiteHealth>& health,
-                       const std::vector<fetch::HostPause>& paused) {
+                       const std::vector<fetch::HostPause>& paused,
+                       const nlohmann::ordered_json& cluster) {
   nlohmann::ordered_json j;
   j["pid"] = pid;
   j["started"] = store::FormatTime(started);
@@ -68,6 +69,7 @@ std::string StatusJson(int pid, Time started, Time now,
         {{"host", p.host}, {"until", store::FormatTime(now + p.remaining)}, {"reason", p.reason}});
   }
   j["paused_hosts"] = std::move(hosts);
+  if (!cluster.is_null()) j["cluster"] = cluster;
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

@@ -24,11 +24,12 @@ namespace gleaner::schedule {
 // "<database>.status.json".
 std::string StatusFilePath(const std::string& database);
 
-// The status document: pid, start and update times, per-site health, and the hosts paused
-// now (with the time their pause ends).
+// The status document: pid, start and update times, per-site health, the hosts paused
+// now (with the time their pause ends) and, in a cluster, `cluster` (ClusterStatusJson).
 std::string StatusJson(int pid, Time started, Time now,
                        const std::map<std::string, SiteHealth>& health,
-                       const std::vector<fetch::HostPause>& paused);
+                       const std::vector<fetch::HostPause>& paused,
+                       const nlohmann::ordered_json& cluster = nullptr);
 
 // Writes `json` to `path` atomically, through a fresh file of mode 0640 created by mkstemp
 // in the same directory and renamed over `path` (a symlink there is replaced, its target

@@ -73,8 +73,8 @@ struct ClusterSettings {
   // `postgresql`: a libpq connection string. It may hold a password, so it is never logged
   // or shown; cluster::DescribeTarget gives what may be.
   std::string postgresql;
-  std::string box;                             // `box`: this box's name, unique in the cluster
-  std::chrono::milliseconds lease{30000};      // `lease`: how long a dead box holds its sites
+  std::string box;                         // `box`: this box's name, unique in the cluster
+  std::chrono::milliseconds lease{30000};  // `lease`: how long a dead box holds its sites
 };
 
 struct Config {

@@ -96,8 +96,7 @@ std::string PgServer::Run(const std::string& command) const {
     std::ifstream log(dir_ + "/server.log");
     std::stringstream text;
     text << log.rdbuf();
-    throw std::runtime_error("failed: " + command + "\n" + output + "\nserver log:\n" +
-                             text.str());
+    throw std::runtime_error("failed: " + command + "\n" + output + "\nserver log:\n" + text.str());
   }
   return output;
 }
@@ -107,8 +106,8 @@ void PgServer::Start() {
   // test's data need not survive a power cut.
   std::string options = "-h 127.0.0.1 -p " + std::to_string(port_) + " -k " + dir_ +
                         " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-  Run(Quote(bin_ + "/pg_ctl") + " -D " + Quote(dir_ + "/data") + " -o " + Quote(options) +
-      " -l " + Quote(dir_ + "/server.log") + " -w -t 60 start >/dev/null");
+  Run(Quote(bin_ + "/pg_ctl") + " -D " + Quote(dir_ + "/data") + " -o " + Quote(options) + " -l " +
+      Quote(dir_ + "/server.log") + " -w -t 60 start >/dev/null");
   running_ = true;
 }
 
@@ -126,9 +125,8 @@ std::string PgServer::ConnInfoWithPassword(const std::string& dbname) const {
 }
 
 std::string PgServer::Query(const std::string& sql, const std::string& dbname) const {
-  return Run(Quote(bin_ + "/psql") + " -X -q -A -t -v ON_ERROR_STOP=1 -h " + Quote(dir_) +
-             " -p " + std::to_string(port_) + " -U " + kUser + " -d " + Quote(dbname) + " -c " +
-             Quote(sql));
+  return Run(Quote(bin_ + "/psql") + " -X -q -A -t -v ON_ERROR_STOP=1 -h " + Quote(dir_) + " -p " +
+             std::to_string(port_) + " -U " + kUser + " -d " + Quote(dbname) + " -c " + Quote(sql));
 }
 
 void PgServer::CreateDatabase(const std::string& name) const {

@@ -43,8 +43,8 @@ class PgServer {
 
  private:
   std::string Run(const std::string& command) const;  // as the server's user; throws
-  std::string bin_;   // /usr/lib/postgresql/<version>/bin
-  std::string dir_;   // holds data/, the socket and the log
+  std::string bin_;                                   // /usr/lib/postgresql/<version>/bin
+  std::string dir_;                                   // holds data/, the socket and the log
   uint16_t port_ = 0;
   bool running_ = false;
 };
