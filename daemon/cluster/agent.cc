@@ -18,6 +18,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
+// The most a hand-over waits for this box's backlog to be shipped.
+constexpr milliseconds kHandOverShipping{5000};
+
 std::set<std::string> Minus(const std::set<std::string>& a, const std::set<std::string>& b) {
   std::set<std::string> out;
   std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
@@ -262,6 +265,10 @@ bool Agent::LeaseRound() {
   std::set<std::string> drop = Minus(held_, wanted);
   if (!drop.empty()) {
     Publish(Minus(held_, drop), /*wait=*/true);
+    // What this box stored of them goes out first: their new box reads PostgreSQL to know
+    // what not to fetch again.
+    (void)ShipSome(kHandOverShipping);
+    if (!conn_) return false;
     if (auto ok = ReleaseLeases(*conn_, settings_.box, drop); !ok) return fail(ok.error());
     spdlog::info("cluster: gave up {} sites to other boxes: {}", drop.size(), Join(drop));
     held_ = Minus(held_, drop);

@@ -169,6 +169,7 @@ Result<void> Crawler::SyncFrontier() {
 Result<void> Crawler::Reload(const Config& config, rules::SiteSet sites) {
   config_ = config;
   sites_ = std::move(sites);
+  handing_over_.clear();
   for (auto it = sources_.begin(); it != sources_.end();) {
     it = sites_.Find(it->second.site) ? std::next(it) : sources_.erase(it);
   }
@@ -234,8 +235,8 @@ void Crawler::ServeHost(const std::string& host, Time now) {
   for (const FrontierEntry& entry : *due) {
     if (submitted == take) break;
     if (in_flight_.count(entry.url_key)) continue;
-    if (entry.site && !sites_.Find(*entry.site))
-      continue;  // removed; parked once the store takes it
+    if (entry.site && (!sites_.Find(*entry.site) || handing_over_.count(*entry.site)))
+      continue;  // removed (parked once the store takes it) or being handed over
     Submit(entry);
     ++submitted;
   }
@@ -264,6 +265,13 @@ void Crawler::ScheduleIdleHost(const std::string& host, Time now) {
   hosts_.Set(host, std::max(**next, now + kMinHostRecheck));
 }
 
+bool Crawler::HandOverInFlight() const {
+  for (const std::string& site : handing_over_) {
+    if (site_in_flight_.count(site)) return true;
+  }
+  return false;
+}
+
 void Crawler::Submit(const FrontierEntry& entry) {
   const rules::SiteRules* site = entry.site ? sites_.Find(*entry.site) : nullptr;
   fetch::FetchRequest request;
@@ -280,9 +288,13 @@ void Crawler::Submit(const FrontierEntry& entry) {
   if (entry.kind == UrlKind::kSitemap) request.accept = fetch::AcceptContent::kAny;
   in_flight_.insert(entry.url_key);
   ++host_in_flight_[entry.host];
+  ++site_in_flight_[entry.site.value_or("")];
   fetcher_.Submit(std::move(request), [this, entry](fetch::FetchResult&& result) {
     in_flight_.erase(entry.url_key);
     if (--host_in_flight_[entry.host] <= 0) host_in_flight_.erase(entry.host);
+    if (--site_in_flight_[entry.site.value_or("")] <= 0) {
+      site_in_flight_.erase(entry.site.value_or(""));
+    }
     NoteWake(entry.host, clock_());
     OnFetched(entry, std::move(result));
   });

@@ -110,6 +110,13 @@ class Crawler {
   // their results are dropped (the rows stay parked). kDatabase when the store refuses.
   Result<void> Reload(const Config& config, rules::SiteSet sites);
 
+  // Stops submitting work for `sites` (still configured) while the requests already out
+  // for them complete and are stored as usual: a site handed to another box (a cluster)
+  // leaves nothing fetched and unstored behind. The next Reload ends it; an empty set too.
+  void HandOver(std::set<std::string> sites) { handing_over_ = std::move(sites); }
+  // Whether requests for the sites being handed over are still out.
+  bool HandOverInFlight() const;
+
   const std::map<std::string, SiteHealth>& health() const { return health_; }
   const rules::SiteSet& sites() const { return sites_; }
   // Errors (all sites) within the last hour, for the systemd status line.
@@ -182,6 +189,8 @@ class Crawler {
   std::optional<Time> archive_failure_logged_;
   std::unordered_set<std::string> in_flight_;            // url keys submitted and not completed
   std::unordered_map<std::string, int> host_in_flight_;  // host -> its requests in flight
+  std::unordered_map<std::string, int> site_in_flight_;  // site -> its requests in flight
+  std::set<std::string> handing_over_;                   // see HandOver
   HostSchedule hosts_;
   // Hosts to put back on the timer (at the time given) once the batch that changed their
   // rows is written; one entry per host, however many of its URLs the batch holds.

@@ -166,9 +166,19 @@ void Daemon::SetArchive(bool on) {
 
 void Daemon::FollowLeases() {
   if (!agent_) return;
-  auto sites = agent_->TakeSites();
-  if (!sites) return;
-  held_sites_ = std::move(*sites);
+  if (auto sites = agent_->TakeSites()) {
+    std::set<std::string> dropped;
+    for (const std::string& site : held_sites_) {
+      if (!sites->count(site)) dropped.insert(site);
+    }
+    crawler_.HandOver(std::move(dropped));
+    next_sites_ = std::move(*sites);
+  }
+  // The sites handed over go once what was fetched for them is stored (and so shipped
+  // before their leases are given up): their new box must not fetch it again.
+  if (!next_sites_ || crawler_.HandOverInFlight()) return;
+  held_sites_ = std::move(*next_sites_);
+  next_sites_.reset();
   if (auto ok = crawler_.Reload(config_, Subset(all_sites_, held_sites_)); !ok) {
     spdlog::error("cluster: {}", ok.error().message);
   }

@@ -66,6 +66,8 @@ class Daemon {
   rules::SiteSet all_sites_;
   std::unique_ptr<cluster::Agent> agent_;  // in a cluster only
   std::set<std::string> held_sites_;       // in a cluster: the share being crawled
+  // In a cluster: the next share, once the requests out for the sites it drops are done.
+  std::optional<std::set<std::string>> next_sites_;
   std::optional<WorkMarker> marker_;       // before crawler_, which borrows it
   std::optional<store::Archive> archive_;  // before crawler_, which borrows it
   Crawler crawler_;
