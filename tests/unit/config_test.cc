@@ -194,3 +194,38 @@ TEST_CASE("the archive is on by default, keeps pages forever, and both can be se
 
 }  // namespace
 }  // namespace gleaner
+
+namespace gleaner {
+namespace {
+
+TEST_CASE("cluster: is off by default; its keys are checked and named at file:line",
+          "[config][cluster]") {
+  auto none = ParseConfig("database: g.db\n", "g.yaml", true);
+  REQUIRE(none);
+  CHECK_FALSE(none->cluster.has_value());
+  auto c = ParseConfig(
+      "cluster:\n  postgresql: \"host=127.0.0.1 dbname=gleaner\"\n  box: box-a\n  lease: 45s\n",
+      "g.yaml", true);
+  REQUIRE(c);
+  REQUIRE(c->cluster);
+  CHECK(c->cluster->postgresql == "host=127.0.0.1 dbname=gleaner");
+  CHECK(c->cluster->box == "box-a");
+  CHECK(c->cluster->lease == std::chrono::seconds(45));
+  const std::pair<const char*, const char*> bad[] = {
+      {"cluster:\n  box: box-a\n", "g.yaml:2:3: 'cluster' needs 'postgresql'"},
+      {"cluster:\n  postgresql: host=db\n", "g.yaml:2:3: 'cluster' needs 'box'"},
+      {"cluster:\n  postgresql: host=db\n  box: \"box a; rm\"\n", "g.yaml:3:8: 'box' must be"},
+      {"cluster:\n  postgresql: host=db\n  box: b\n  lease: 1s\n", "g.yaml:4:10:"},
+      {"cluster:\n  postgresql: host=db\n  box: b\n  leases: 30s\n", "g.yaml:4:3:"},
+  };
+  for (const auto& [text, message] : bad) {
+    auto refused = ParseConfig(text, "g.yaml", true);
+    INFO(text);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::kConfig);
+    CHECK_THAT(refused.error().message, Catch::StartsWith(message));
+  }
+}
+
+}  // namespace
+}  // namespace gleaner
