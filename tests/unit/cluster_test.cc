@@ -53,6 +53,23 @@ void Put(store::Store& store, const std::vector<Article>& articles) {
   REQUIRE(store.Write(batch, store::Now()));
 }
 
+// A box's SQLite store at `path` holding `articles`.
+store::Store StoreWith(const std::string& path, const std::vector<Article>& articles) {
+  auto store = store::Store::Open(path, store::OpenMode::kCreate);
+  REQUIRE(store);
+  Put(*store, articles);
+  return std::move(*store);
+}
+
+// Articles https://news.test/a/1 .. /a/n, whose bodies name their number.
+std::vector<Article> Numbered(int n) {
+  std::vector<Article> articles;
+  for (int i = 1; i <= n; ++i)
+    articles.push_back(
+        MakeArticle("https://news.test/a/" + std::to_string(i), "Body " + std::to_string(i)));
+  return articles;
+}
+
 std::vector<store::ArticleChange> Changes(store::Store& store, int64_t after = 0) {
   auto changes = store.ChangesAfter(after, 1000);
   REQUIRE(changes);
@@ -134,14 +151,8 @@ TEST_CASE("shipping: records go in once, in order; a retry and an older version 
   PgServer pg;
   PgConnection conn = Connect(pg);
   testing::TempDir dir;
-  auto store = store::Store::Open(dir.path() + "/box.db", store::OpenMode::kCreate);
-  REQUIRE(store);
-  std::vector<Article> articles;
-  for (int i = 0; i < 30; ++i)
-    articles.push_back(
-        MakeArticle("https://news.test/a/" + std::to_string(i), "Body " + std::to_string(i)));
-  Put(*store, articles);
-  auto first = Changes(*store);
+  store::Store store = StoreWith(dir.path() + "/box.db", Numbered(30));
+  auto first = Changes(store);
   REQUIRE(first.size() == 30);
   auto none = [](const store::ArticleChange&, const Error& e) { FAIL("refused: " << e.message); };
 
@@ -161,8 +172,8 @@ TEST_CASE("shipping: records go in once, in order; a retry and an older version 
   CHECK(Count(pg, "SELECT count(*) FROM gleaner_queue") == 30);
 
   // A changed body: one update, queued once; the record holds the new body.
-  Put(*store, {MakeArticle("https://news.test/a/7", "A corrected body")});
-  auto update = Changes(*store, first.back().seq);
+  Put(store, {MakeArticle("https://news.test/a/7", "A corrected body")});
+  auto update = Changes(store, first.back().seq);
   REQUIRE(update.size() == 1);
   auto updated = cluster::ShipChanges(conn, "box-b", update, none);
   REQUIRE(updated);
@@ -173,7 +184,7 @@ TEST_CASE("shipping: records go in once, in order; a retry and an older version 
                  update[0].stored.url_key + "'") == "A corrected body box-b\n");
 
   // The old version shipped late (a box that was cut off) does not replace the new one.
-  auto late = cluster::ShipChanges(conn, "box-a", {first[7]}, none);
+  auto late = cluster::ShipChanges(conn, "box-a", {first[6]}, none);  // /a/7
   REQUIRE(late);
   CHECK(late->unchanged == 1);
   CHECK(pg.Query("SELECT record::json->>'body' FROM gleaner_articles WHERE url_key = '" +
@@ -185,12 +196,8 @@ TEST_CASE("shipping: a record PostgreSQL refuses is named and skipped, the rest 
   PgServer pg;
   PgConnection conn = Connect(pg);
   testing::TempDir dir;
-  auto store = store::Store::Open(dir.path() + "/box.db", store::OpenMode::kCreate);
-  REQUIRE(store);
-  Put(*store,
-      {MakeArticle("https://news.test/a/1", "one"), MakeArticle("https://news.test/a/2", "two"),
-       MakeArticle("https://news.test/a/3", "three")});
-  auto changes = Changes(*store);
+  store::Store store = StoreWith(dir.path() + "/box.db", Numbered(3));
+  auto changes = Changes(store);
   REQUIRE(changes.size() == 3);
   // A hand-edited database: a NUL byte in a URL, which PostgreSQL's text cannot hold.
   changes[1].stored.url_key = std::string("https://news.test/a/\0two", 24);
@@ -213,11 +220,8 @@ TEST_CASE("shipping: PostgreSQL down fails the batch whole, and it goes in when 
   PgServer pg;
   PgConnection conn = Connect(pg);
   testing::TempDir dir;
-  auto store = store::Store::Open(dir.path() + "/box.db", store::OpenMode::kCreate);
-  REQUIRE(store);
-  Put(*store,
-      {MakeArticle("https://news.test/a/1", "one"), MakeArticle("https://news.test/a/2", "two")});
-  auto changes = Changes(*store);
+  store::Store store = StoreWith(dir.path() + "/box.db", Numbered(2));
+  auto changes = Changes(store);
   pg.Stop();
   auto failed = cluster::ShipChanges(conn, "box-a", changes,
                                      [](const store::ArticleChange&, const Error&) {});
@@ -295,11 +299,8 @@ TEST_CASE("a box taking over a site knows what PostgreSQL holds of it", "[cluste
   PgServer pg;
   PgConnection conn = Connect(pg);
   testing::TempDir dir;
-  auto other = store::Store::Open(dir.path() + "/other.db", store::OpenMode::kCreate);
-  REQUIRE(other);
-  Put(*other,
-      {MakeArticle("https://news.test/a/1", "one"), MakeArticle("https://news.test/a/2", "two")});
-  REQUIRE(cluster::ShipChanges(conn, "box-a", Changes(*other),
+  store::Store other = StoreWith(dir.path() + "/other.db", Numbered(2));
+  REQUIRE(cluster::ShipChanges(conn, "box-a", Changes(other),
                                [](const store::ArticleChange&, const Error&) {}));
 
   auto mine = store::Store::Open(dir.path() + "/mine.db", store::OpenMode::kCreate);
