@@ -1,17 +1,22 @@
 // `gleaner export [--since TIME] [--site ID] [--format jsonl|csv|warc] [-o FILE]`: prints
 // stored articles (jsonl, csv) or the archived pages with their records (warc, through
-// store/warc.h). Read-only: never claims, never writes the database or the archive.
+// store/warc.h). Read-only: never claims, never writes the database or the archive. With
+// `cluster:` in the config, jsonl and csv read the cluster's PostgreSQL (every box's
+// records); --local (and warc, which needs this box's archive) reads this box's SQLite.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
 
+#include "daemon/cluster/pg.h"
+#include "daemon/cluster/pg_schema.h"
 #include "daemon/commands.h"
 #include "daemon/export_line.h"
 #include "daemon/fetch/curl_fetcher.h"
@@ -28,7 +33,7 @@ using store::StoredArticle;
 
 constexpr std::string_view kExportHelp =
     "usage: gleaner export [--since TIME] [--site ID] [--format jsonl|csv|warc]\n"
-    "                      [-o FILE | --output FILE] [--db PATH] [--config FILE]\n"
+    "                      [-o FILE | --output FILE] [--local] [--db PATH] [--config FILE]\n"
     "\n"
     "Prints the stored articles, oldest change first, without claiming them (the consumer\n"
     "queue is untouched; the database is opened read-only); or, with --format warc, the\n"
@@ -56,6 +61,11 @@ constexpr std::string_view kExportHelp =
     "                 added. Record ids derive from the pages' identity: exporting the\n"
     "                 same pages twice gives the same file. A corrupt archived page is\n"
     "                 reported on stderr and skipped, and the export exits 3 at the end\n"
+    "  --local        with `cluster:` in the config, read this box's own database (and\n"
+    "                 archive) instead of the cluster's PostgreSQL. Without `cluster:`,\n"
+    "                 the box's database is always read. --format warc and --db need it\n"
+    "                 when there is a cluster. PostgreSQL holds every box's records, each\n"
+    "                 at its latest version, with the times of the box that stored it\n"
     "  -o FILE, --output FILE\n"
     "                 write to FILE instead of stdout: to a temporary file beside it,\n"
     "                 renamed onto FILE once complete, so a failed export never leaves a\n"
@@ -68,7 +78,7 @@ constexpr std::string_view kExportHelp =
     "\n"
     "Exit codes: 0 ok (also when nothing matches); 2 usage; 3 the database (or, for warc,\n"
     "the archive) does not exist, FILE cannot be written, or a corrupt page was skipped;\n"
-    "8 database error.\n";
+    "8 database error (PostgreSQL unreachable, or refusing the login).\n";
 
 // --since: an ISO 8601 time, or a duration counted back from `now`.
 Result<store::Time> ParseSince(const std::string& text, store::Time now) {
@@ -220,8 +230,12 @@ class Output {
 // A WARC export in progress: writes the records of one capture after another.
 class WarcExport {
  public:
-  WarcExport(const Invocation& in, store::Archive& archive, Output& out)
-      : in_(in), archive_(archive), out_(out), user_agent_(fetch::UserAgentOf(in.config->fetch)) {
+  WarcExport(const Invocation& in, store::Store& store, store::Archive& archive, Output& out)
+      : in_(in),
+        store_(store),
+        archive_(archive),
+        out_(out),
+        user_agent_(fetch::UserAgentOf(in.config->fetch)) {
     sink_ = [this](std::string_view bytes) { return out_.Write(bytes); };
   }
   WarcExport(const WarcExport&) = delete;  // the sink points at this object
@@ -258,7 +272,7 @@ class WarcExport {
       ++skipped_;
       return {};
     }
-    auto article = in_.store->FindArticle(capture.url);
+    auto article = store_.FindArticle(capture.url);
     if (!article) return tl::unexpected(article.error());
     namespace warc = store::warc;
     std::string response_id = warc::CaptureRecordId(capture, warc::kResponse);
@@ -296,6 +310,7 @@ class WarcExport {
   }
 
   const Invocation& in_;
+  store::Store& store_;
   store::Archive& archive_;
   Output& out_;
   std::string user_agent_;
@@ -319,14 +334,14 @@ Result<void> CheckArguments(const Args& args) {
 }
 
 // The stored articles, as jsonl or csv.
-Result<void> ExportArticles(const Invocation& in, const std::optional<store::Time>& since,
-                            Output& out) {
+Result<void> ExportArticles(const Invocation& in, store::Store& store,
+                            const std::optional<store::Time>& since, Output& out) {
   bool csv = in.args.Value("format") == "csv";
   store::ArticleFilter filter;
   filter.site = in.args.Value("site");
   filter.since = since;
   if (csv) std::fputs(kCsvHeader, out.file());
-  return in.store->ForEachArticle(filter, [csv, &out](const StoredArticle& stored) {
+  return store.ForEachArticle(filter, [csv, &out](const StoredArticle& stored) {
     if (csv) {
       PrintCsvLine(out.file(), stored);
     } else {
@@ -336,9 +351,61 @@ Result<void> ExportArticles(const Invocation& in, const std::optional<store::Tim
   });
 }
 
+// The cluster's records, oldest update first, in keyset pages like Store::ForEachArticle:
+// each page is one statement (its own snapshot), so a paused export holds no transaction
+// open on the server. The index on (updated_ms, url_key) serves the order.
+constexpr char kPgArticlesSql[] = R"sql(
+SELECT url_key, record, first_seen_ms, updated_ms FROM gleaner_articles
+WHERE updated_ms >= $1 AND ($2::text IS NULL OR site = $2::text)
+  AND (updated_ms, url_key) > ($3::bigint, $4::text)
+ORDER BY updated_ms, url_key LIMIT $5)sql";
+
+// One record of the cluster's: jsonl prints the record as the box printed it; csv reads it
+// back into its fields.
+Result<void> PrintPgRecord(Output& out, bool csv, const std::string& record, store::Time first_seen,
+                           store::Time updated) {
+  if (!csv) {
+    auto line = ExportJsonLine(record, first_seen, updated);
+    if (!line) return tl::unexpected(line.error());
+    return out.Write(*line);
+  }
+  auto article = ArticleFromJson(record);
+  if (!article) {
+    return Fail(ErrorCode::kDatabase, "a stored record cannot be read: " + article.error().message);
+  }
+  StoredArticle stored;
+  stored.article = std::move(*article);
+  stored.first_seen = first_seen;
+  stored.updated = updated;
+  PrintCsvLine(out.file(), stored);
+  return {};
+}
+
+Result<void> ExportPgArticles(const Invocation& in, cluster::PgConnection& pg,
+                              const std::optional<store::Time>& since, Output& out) {
+  bool csv = in.args.Value("format") == "csv";
+  if (csv) std::fputs(kCsvHeader, out.file());
+  std::string since_ms = std::to_string(since ? store::ToMillis(*since) : INT64_MIN);
+  std::string after_ms = std::to_string(INT64_MIN);
+  std::string after_key;
+  while (true) {
+    auto page = pg.Exec(kPgArticlesSql, {since_ms, in.args.Value("site"), after_ms, after_key,
+                                         std::to_string(store::kExportPageRows)});
+    if (!page) return tl::unexpected(page.error());
+    if (page->rows() == 0) return {};
+    for (int r = 0; r < page->rows(); ++r) {
+      auto ok = PrintPgRecord(out, csv, page->Text(r, 1), store::FromMillis(page->Int(r, 2)),
+                              store::FromMillis(page->Int(r, 3)));
+      if (!ok) return ok;
+    }
+    after_key = page->Text(page->rows() - 1, 0);
+    after_ms = page->Text(page->rows() - 1, 3);
+  }
+}
+
 // The archived pages as WARC records; `skipped` counts the corrupt ones left out.
-Result<void> ExportWarc(const Invocation& in, const std::optional<store::Time>& since, Output& out,
-                        int& skipped) {
+Result<void> ExportWarc(const Invocation& in, store::Store& store,
+                        const std::optional<store::Time>& since, Output& out, int& skipped) {
   auto archive =
       store::Archive::Open(store::ArchivePathFor(in.config->database), store::OpenMode::kReadOnly);
   if (!archive) return tl::unexpected(archive.error());
@@ -352,7 +419,7 @@ Result<void> ExportWarc(const Invocation& in, const std::optional<store::Time>& 
     return false;
   });
   if (!found) return found;
-  WarcExport exporter(in, *archive, out);
+  WarcExport exporter(in, store, *archive, out);
   if (auto ok = exporter.WriteWarcinfo(first.value_or(store::Now()), in.args.Value("output")); !ok)
     return ok;
   Result<void> failed;
@@ -365,6 +432,37 @@ Result<void> ExportWarc(const Invocation& in, const std::optional<store::Time>& 
   return walked;
 }
 
+// Where the records come from: the cluster's PostgreSQL, or this box's SQLite (and
+// archive). Exactly one is set.
+struct ExportSource {
+  std::optional<cluster::PgConnection> pg;
+  std::optional<store::Store> store;
+};
+
+// With `cluster:` and without --local, PostgreSQL, which holds no archive (warc) and is no
+// file (--db): those are usage errors there. Else the box's database, read-only.
+Result<ExportSource> OpenSource(const Invocation& in) {
+  ExportSource source;
+  if (in.config->cluster && !in.args.Has("local")) {
+    std::string flag = in.args.Value("format") == "warc" ? "--format warc"
+                       : in.args.Has("db")               ? "--db"
+                                                         : "";
+    if (!flag.empty()) {
+      return Fail(ErrorCode::kUsage,
+                  flag + " reads this box's own database and archive, not the cluster's " +
+                      "PostgreSQL: add --local\n(see gleaner export --help)");
+    }
+    auto pg = cluster::OpenCluster(in.config->cluster->postgresql, "gleaner export");
+    if (!pg) return tl::unexpected(pg.error());
+    source.pg = std::move(*pg);
+    return source;
+  }
+  auto store = store::Store::Open(in.config->database, store::OpenMode::kReadOnly);
+  if (!store) return tl::unexpected(store.error());
+  source.store = std::move(*store);
+  return source;
+}
+
 int Export(const Invocation& in) {
   const Args& args = in.args;
   std::optional<store::Time> since;
@@ -373,11 +471,19 @@ int Export(const Invocation& in) {
     if (!time) return ReportError(in.name, time.error());
     since = *time;
   }
+  auto source = OpenSource(in);
+  if (!source) return ReportError(in.name, source.error());
   auto out = Output::Open(args.Value("output"));
   if (!out) return ReportError(in.name, out.error());
   int skipped = 0;
-  Result<void> ok = args.Value("format") == "warc" ? ExportWarc(in, since, **out, skipped)
-                                                   : ExportArticles(in, since, **out);
+  Result<void> ok;
+  if (source->pg) {
+    ok = ExportPgArticles(in, *source->pg, since, **out);
+  } else if (args.Value("format") == "warc") {
+    ok = ExportWarc(in, *source->store, since, **out, skipped);
+  } else {
+    ok = ExportArticles(in, *source->store, since, **out);
+  }
   if (ok) ok = (*out)->Commit();
   if (!ok) return ReportError(in.name, ok.error());
   if (skipped > 0) {
@@ -396,9 +502,13 @@ const Command& ExportCommand() {
       .name = "export",
       .summary = "print stored articles (jsonl, csv) or archived pages (warc), read-only",
       .help = kExportHelp,
-      .flags =
-          {{"db", true}, {"since", true}, {"site", true}, {"format", true}, {"output", true, 'o'}},
-      .needs = {.database = DatabaseNeed::kReadOnly},
+      .flags = {{"db", true},
+                {"since", true},
+                {"site", true},
+                {"format", true},
+                {"output", true, 'o'},
+                {"local", false}},
+      .needs = {.config = true},
       .check_arguments = CheckArguments,
       .run = Export,
   };

@@ -1,11 +1,14 @@
 // `gleaner queue claim|ack|nack|stats`: the consumer side of the store (docs/CONTRACT.md
-// "The queue").
+// "The queue"), on the cluster's PostgreSQL when the config has `cluster:` (cluster/pg_queue.h)
+// and on this box's SQLite otherwise, or with --local (store/queue.h).
 #include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "daemon/cluster/pg_queue.h"
+#include "daemon/cluster/pg_schema.h"
 #include "daemon/commands.h"
 #include "daemon/store/store.h"
 #include "extractors/core/units.h"
@@ -14,10 +17,10 @@ namespace gleaner::cli {
 namespace {
 
 constexpr std::string_view kQueueHelp =
-    "usage: gleaner queue claim [--limit N] [--lease DURATION] [--site ID]\n"
-    "       gleaner queue ack ID...\n"
-    "       gleaner queue nack [--delay DURATION] ID...\n"
-    "       gleaner queue stats [--json]\n"
+    "usage: gleaner queue claim [--limit N] [--lease DURATION] [--site ID] [--local]\n"
+    "       gleaner queue ack [--local] ID...\n"
+    "       gleaner queue nack [--delay DURATION] [--local] ID...\n"
+    "       gleaner queue stats [--json] [--local]\n"
     "\n"
     "Hands stored articles to consumers, each once and in order, at least once.\n"
     "\n"
@@ -33,11 +36,16 @@ constexpr std::string_view kQueueHelp =
     "          after the 5th delivery.\n"
     "  stats   counts messages by state (a table; --json for one JSON object).\n"
     "\n"
-    "Every subcommand takes --db PATH (default: the config's `database`) and --config FILE.\n"
-    "Acking or nacking the same id twice is harmless. Exit codes: 0 ok; 2 usage, or an id\n"
-    "this database never issued; 3 the database does not exist; 8 database error; 9 a claim\n"
-    "that expired (its lease ended, or it was delivered again) or was already settled the\n"
-    "other way: its ack/nack is refused, and the other ids are still settled.\n";
+    "Which queue: with `cluster:` in the config, the cluster's PostgreSQL (every box's\n"
+    "records; consumers on any number of machines never receive the same one; leases run\n"
+    "on the server's clock). Without it, or with --local, this box's own database.\n"
+    "\n"
+    "Every subcommand takes --config FILE, and --db PATH (default: the config's `database`;\n"
+    "with `cluster:`, only together with --local). Acking or nacking the same id twice is\n"
+    "harmless. Exit codes: 0 ok; 2 usage, or an id this queue never issued; 3 the database\n"
+    "does not exist; 8 database error (PostgreSQL unreachable, or refusing the login); 9 a\n"
+    "claim that expired (its lease ended, or it was delivered again) or was already settled\n"
+    "the other way: its ack/nack is refused, and the other ids are still settled.\n";
 
 // Bounds one claim's memory and the time its transaction holds the write lock.
 constexpr int kMaxClaimLimit = 10000;
@@ -86,15 +94,60 @@ Result<void> CheckClaimArguments(const Args& args) {
   return {};
 }
 
+// The queue a command works on: the cluster's PostgreSQL, or this box's SQLite. Exactly one
+// of the two is set.
+struct QueueTarget {
+  std::optional<cluster::PgConnection> pg;
+  std::optional<store::Store> store;
+};
+
+// With `cluster:` and without --local, PostgreSQL; else the config's (or --db's) database,
+// opened in `mode`. --db without --local is refused when there is a cluster: the user
+// names a file but would be served PostgreSQL.
+Result<QueueTarget> OpenQueue(const Invocation& in, store::OpenMode mode) {
+  QueueTarget target;
+  if (in.config->cluster && !in.args.Has("local")) {
+    if (in.args.Has("db")) {
+      return Fail(ErrorCode::kUsage,
+                  "--db names this box's database, which the cluster's queue is not: add --local "
+                  "to use it\n(see gleaner queue --help)");
+    }
+    auto pg = cluster::OpenCluster(in.config->cluster->postgresql, "gleaner queue");
+    if (!pg) return tl::unexpected(pg.error());
+    target.pg = std::move(*pg);
+    return target;
+  }
+  auto store = store::Store::Open(in.config->database, mode);
+  if (!store) return tl::unexpected(store.error());
+  target.store = std::move(*store);
+  return target;
+}
+
+void PrintLine(std::string line) {
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+}
+
 int Claim(const Invocation& in) {
   auto request = ClaimRequestFrom(in.args);  // checked by CheckClaimArguments
   if (!request) return ReportError(in.name, request.error());
-  auto claimed = in.store->queue().Claim(*request, store::Now());
+  auto target = OpenQueue(in, store::OpenMode::kReadWrite);
+  if (!target) return ReportError(in.name, target.error());
+  if (target->pg) {
+    cluster::PgQueue queue(&*target->pg);
+    auto claimed = queue.Claim(*request);
+    if (!claimed) return ReportError(in.name, claimed.error());
+    for (const cluster::PgClaimedMessage& message : *claimed) {
+      auto line = cluster::PgClaimedMessageToJson(message);
+      if (!line) return ReportError(in.name, line.error());
+      PrintLine(std::move(*line));
+    }
+    return kExitOk;
+  }
+  auto claimed = target->store->queue().Claim(*request, store::Now());
   if (!claimed) return ReportError(in.name, claimed.error());
   for (const store::ClaimedMessage& message : *claimed) {
-    std::string line = store::ClaimedMessageToJson(message);
-    line += '\n';
-    std::fwrite(line.data(), 1, line.size(), stdout);
+    PrintLine(store::ClaimedMessageToJson(message));
   }
   return kExitOk;
 }
@@ -130,8 +183,16 @@ int Settle(const Invocation& in, bool ack) {
   auto delay = ParseDurationOption(in.args, "delay", {}, true);  // checked before
   if (!delay) return ReportError(in.name, delay.error());
   std::vector<std::string> tokens = CollectTokens(in.args.positional);
-  store::Queue& queue = in.store->queue();
-  auto results = ack ? queue.Ack(tokens, store::Now()) : queue.Nack(tokens, store::Now(), *delay);
+  auto target = OpenQueue(in, store::OpenMode::kReadWrite);
+  if (!target) return ReportError(in.name, target.error());
+  Result<std::vector<store::TokenResult>> results;
+  if (target->pg) {
+    cluster::PgQueue queue(&*target->pg);
+    results = ack ? queue.Ack(tokens) : queue.Nack(tokens, *delay);
+  } else {
+    store::Queue& queue = target->store->queue();
+    results = ack ? queue.Ack(tokens, store::Now()) : queue.Nack(tokens, store::Now(), *delay);
+  }
   if (!results) return ReportError(in.name, results.error());
   int first_failure = kExitOk;
   for (const store::TokenResult& result : *results) {
@@ -162,7 +223,10 @@ Result<void> CheckStatsArguments(const Args& args) {
 }
 
 int Stats(const Invocation& in) {
-  auto stats = in.store->queue().Stats(store::Now());
+  auto target = OpenQueue(in, store::OpenMode::kReadOnly);
+  if (!target) return ReportError(in.name, target.error());
+  auto stats = target->pg ? cluster::PgQueue(&*target->pg).Stats()
+                          : target->store->queue().Stats(store::Now());
   if (!stats) return ReportError(in.name, stats.error());
   if (in.args.Has("json")) {
     std::printf("%s\n", store::QueueStatsJson(*stats).dump().c_str());
@@ -184,32 +248,36 @@ const Command& QueueCommand() {
               {
                   .name = "claim",
                   .help = kQueueHelp,
-                  .flags = {{"limit", true}, {"lease", true}, {"site", true}, {"db", true}},
-                  .needs = {.database = DatabaseNeed::kReadWrite},
+                  .flags = {{"limit", true},
+                            {"lease", true},
+                            {"site", true},
+                            {"db", true},
+                            {"local", false}},
+                  .needs = {.config = true},
                   .check_arguments = CheckClaimArguments,
                   .run = Claim,
               },
               {
                   .name = "ack",
                   .help = kQueueHelp,
-                  .flags = {{"db", true}},
-                  .needs = {.database = DatabaseNeed::kReadWrite},
+                  .flags = {{"db", true}, {"local", false}},
+                  .needs = {.config = true},
                   .check_arguments = CheckSettleArguments,
                   .run = [](const Invocation& in) { return Settle(in, true); },
               },
               {
                   .name = "nack",
                   .help = kQueueHelp,
-                  .flags = {{"delay", true}, {"db", true}},
-                  .needs = {.database = DatabaseNeed::kReadWrite},
+                  .flags = {{"delay", true}, {"db", true}, {"local", false}},
+                  .needs = {.config = true},
                   .check_arguments = CheckSettleArguments,
                   .run = [](const Invocation& in) { return Settle(in, false); },
               },
               {
                   .name = "stats",
                   .help = kQueueHelp,
-                  .flags = {{"json", false}, {"db", true}},
-                  .needs = {.database = DatabaseNeed::kReadOnly},
+                  .flags = {{"json", false}, {"db", true}, {"local", false}},
+                  .needs = {.config = true},
                   .check_arguments = CheckStatsArguments,
                   .run = Stats,
               },

@@ -51,27 +51,6 @@ Result<std::vector<Candidate>> ReadCandidates(Database& db, const ClaimRequest& 
   }
 }
 
-struct ParsedToken {
-  int64_t message_id = 0;
-  int attempt = 0;
-};
-
-std::optional<ParsedToken> ParseToken(const std::string& token) {
-  size_t first = token.find('.');
-  size_t second = first == std::string::npos ? first : token.find('.', first + 1);
-  if (second == std::string::npos || second + 1 >= token.size()) return std::nullopt;
-  ParsedToken parsed;
-  const char* begin = token.data();
-  auto [end_id, ec_id] = std::from_chars(begin, begin + first, parsed.message_id);
-  auto [end_attempt, ec_attempt] =
-      std::from_chars(begin + first + 1, begin + second, parsed.attempt);
-  if (ec_id != std::errc() || end_id != begin + first || ec_attempt != std::errc() ||
-      end_attempt != begin + second) {
-    return std::nullopt;
-  }
-  return parsed;
-}
-
 Error UnknownToken(const std::string& token) {
   return Error{ErrorCode::kUsage,
                "unknown claim token '" + token + "' (not issued by this database)"};
@@ -84,12 +63,76 @@ Error ExpiredToken(const std::string& token, const std::string& why) {
 }  // namespace
 
 std::string ClaimedMessageToJson(const ClaimedMessage& message) {
-  std::string json = ArticleToJson(message.article.article);
-  json.pop_back();  // the closing brace: the delivery's keys follow the record's
+  // ArticleToJson always prints an object, which DeliveryJson takes.
+  return *DeliveryJson(ArticleToJson(message.article.article), message.token, message.attempt,
+                       message.update);
+}
+
+Result<std::string> DeliveryJson(std::string_view record_json, std::string_view token, int attempt,
+                                 bool update) {
+  if (record_json.size() < 2 || record_json.front() != '{' || record_json.back() != '}') {
+    return Fail(ErrorCode::kDatabase, "a stored record is not a JSON object");
+  }
+  // Without its closing brace: the delivery's keys follow the record's.
+  std::string json(record_json.substr(0, record_json.size() - 1));
+  if (json.size() > 1) json += ',';
   // The token holds only digits, dots and hex digits: no escaping needed.
-  json += ",\"id\":\"" + message.token + "\",\"attempt\":" + std::to_string(message.attempt) +
-          ",\"update\":" + (message.update ? "true" : "false") + "}";
+  json.append("\"id\":\"").append(token).append("\",\"attempt\":");
+  json.append(std::to_string(attempt)).append(",\"update\":");
+  json.append(update ? "true" : "false").append("}");
   return json;
+}
+
+std::optional<ClaimToken> ParseClaimToken(std::string_view token) {
+  size_t first = token.find('.');
+  size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  if (second == std::string_view::npos || second + 1 >= token.size()) return std::nullopt;
+  ClaimToken parsed;
+  const char* begin = token.data();
+  auto [end_id, ec_id] = std::from_chars(begin, begin + first, parsed.message_id);
+  auto [end_attempt, ec_attempt] =
+      std::from_chars(begin + first + 1, begin + second, parsed.attempt);
+  if (ec_id != std::errc() || end_id != begin + first || ec_attempt != std::errc() ||
+      end_attempt != begin + second) {
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+std::string NewClaimToken(int64_t message_id, int attempt, std::mt19937_64& random) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016" PRIx64, static_cast<uint64_t>(random()));
+  return std::to_string(message_id) + "." + std::to_string(attempt) + "." + hex;
+}
+
+SettleDecision DecideSettle(std::string_view token_view, const std::optional<MessageState>& message,
+                            SettleHow how, Time now, int max_attempts) {
+  std::string token(token_view);
+  auto parsed = ParseClaimToken(token);
+  if (!parsed || !message) return {SettleAction::kNothing, UnknownToken(token)};
+  const MessageState& m = *message;
+  if (m.claim_token != token) {
+    if (parsed->attempt >= 1 && parsed->attempt < m.attempts) {
+      return {SettleAction::kNothing,
+              ExpiredToken(token, "has expired: the message was delivered again (attempt " +
+                                      std::to_string(m.attempts) + ")")};
+    }
+    return {SettleAction::kNothing, UnknownToken(token)};
+  }
+  // Repeating the call that settled the claim is harmless, so a consumer may retry it.
+  if (how == SettleHow::kAck && m.state == "acked") return {};
+  if (how == SettleHow::kNack && (m.state == "ready" || m.state == "dead")) return {};
+  if (m.state != "claimed") {
+    return {SettleAction::kNothing,
+            ExpiredToken(token, "was already settled (the message is " + m.state + ")")};
+  }
+  if (m.due <= now) {
+    return {SettleAction::kNothing,
+            ExpiredToken(token, "has expired: its lease ended at " + FormatTime(m.due) +
+                                    " and the message will be delivered again")};
+  }
+  if (how == SettleHow::kAck) return {SettleAction::kAcked, std::nullopt};
+  return {m.attempts >= max_attempts ? SettleAction::kDead : SettleAction::kReady, std::nullopt};
 }
 
 nlohmann::ordered_json QueueStatsJson(const QueueStats& s) {
@@ -102,12 +145,6 @@ nlohmann::ordered_json QueueStatsJson(const QueueStats& s) {
 }
 
 Queue::Queue(Database* db) : db_(db), random_(std::random_device{}()) {}
-
-std::string Queue::NewToken(int64_t message_id, int attempt) {
-  char random[17];
-  std::snprintf(random, sizeof random, "%016" PRIx64, static_cast<uint64_t>(random_()));
-  return std::to_string(message_id) + "." + std::to_string(attempt) + "." + random;
-}
 
 Result<void> Queue::Enqueue(int64_t article_id, bool update, Time now) {
   if (update) {
@@ -154,7 +191,7 @@ Result<int> Queue::ClaimRound(const ClaimRequest& request, Time now,
     }
     ClaimedMessage message;
     message.attempt = c.attempts + 1;
-    message.token = NewToken(c.id, message.attempt);
+    message.token = NewClaimToken(c.id, message.attempt, random_);
     message.update = c.update;
     message.lease_end = now + request.lease;
     message.article = std::move(c.article);
@@ -171,16 +208,16 @@ Result<int> Queue::ClaimRound(const ClaimRequest& request, Time now,
 }
 
 Result<std::vector<TokenResult>> Queue::Ack(const std::vector<std::string>& tokens, Time now) {
-  return SettleAll(tokens, Settle::kAck, now, {}, kDefaultMaxAttempts);
+  return SettleAll(tokens, SettleHow::kAck, now, {}, kDefaultMaxAttempts);
 }
 
 Result<std::vector<TokenResult>> Queue::Nack(const std::vector<std::string>& tokens, Time now,
                                              std::chrono::milliseconds delay, int max_attempts) {
-  return SettleAll(tokens, Settle::kNack, now, delay, max_attempts);
+  return SettleAll(tokens, SettleHow::kNack, now, delay, max_attempts);
 }
 
 Result<std::vector<TokenResult>> Queue::SettleAll(const std::vector<std::string>& tokens,
-                                                  Settle how, Time now,
+                                                  SettleHow how, Time now,
                                                   std::chrono::milliseconds delay,
                                                   int max_attempts) {
   std::vector<TokenResult> results;
@@ -196,53 +233,44 @@ Result<std::vector<TokenResult>> Queue::SettleAll(const std::vector<std::string>
 }
 
 // Returns the refusal for this token, or nullopt when it was accepted.
-Result<std::optional<Error>> Queue::SettleOne(const std::string& token, Settle how, Time now,
+Result<std::optional<Error>> Queue::SettleOne(const std::string& token, SettleHow how, Time now,
                                               std::chrono::milliseconds delay, int max_attempts) {
-  auto parsed = ParseToken(token);
-  if (!parsed) return UnknownToken(token);
-  auto message = ReadMessage(parsed->message_id);
+  auto parsed = ParseClaimToken(token);
+  Result<std::optional<MessageState>> message = std::optional<MessageState>();
+  if (parsed) message = ReadMessage(parsed->message_id);
   if (!message) return tl::unexpected(message.error());
-  if (!*message) return UnknownToken(token);
-  const MessageRow& m = **message;
-  if (m.claim_token != token) {
-    if (parsed->attempt >= 1 && parsed->attempt < m.attempts) {
-      return ExpiredToken(token, "has expired: the message was delivered again (attempt " +
-                                     std::to_string(m.attempts) + ")");
-    }
-    return UnknownToken(token);
+  SettleDecision decision = DecideSettle(token, *message, how, now, max_attempts);
+  Result<void> ok;
+  switch (decision.action) {
+    case SettleAction::kNothing:
+      break;
+    case SettleAction::kAcked:
+      ok = Finish(parsed->message_id, "acked", now);
+      break;
+    case SettleAction::kDead:
+      ok = Finish(parsed->message_id, "dead", now);
+      break;
+    case SettleAction::kReady:
+      ok = MakeReady(parsed->message_id, now + delay);
+      break;
   }
-  // Repeating the call that settled the claim is harmless, so a consumer may retry it.
-  if (how == Settle::kAck && m.state == "acked") return std::optional<Error>();
-  if (how == Settle::kNack && (m.state == "ready" || m.state == "dead")) {
-    return std::optional<Error>();
-  }
-  if (m.state != "claimed") {
-    return ExpiredToken(token, "was already settled (the message is " + m.state + ")");
-  }
-  if (m.due <= now) {
-    return ExpiredToken(token, "has expired: its lease ended at " + FormatTime(m.due) +
-                                   " and the message will be delivered again");
-  }
-  auto ok = how == Settle::kAck          ? Finish(parsed->message_id, "acked", now)
-            : m.attempts >= max_attempts ? Finish(parsed->message_id, "dead", now)
-                                         : MakeReady(parsed->message_id, now + delay);
   if (!ok) return tl::unexpected(ok.error());
-  return std::optional<Error>();
+  return std::move(decision.refusal);
 }
 
-Result<std::optional<Queue::MessageRow>> Queue::ReadMessage(int64_t message_id) {
+Result<std::optional<MessageState>> Queue::ReadMessage(int64_t message_id) {
   auto select =
       db_->Prepare("SELECT state, attempts, due_ms, claim_token FROM queue WHERE id = ?1");
   if (!select) return tl::unexpected(select.error());
   auto row = (*select)->Bind(1, message_id).Step();
   if (!row) return tl::unexpected(row.error());
-  if (!*row) return std::optional<MessageRow>();
-  MessageRow m;
+  if (!*row) return std::optional<MessageState>();
+  MessageState m;
   m.state = (*select)->ColumnText(0);
   m.attempts = static_cast<int>((*select)->ColumnInt(1));
   m.due = FromMillis((*select)->ColumnInt(2));
   m.claim_token = (*select)->ColumnText(3);
-  return std::optional<MessageRow>(std::move(m));
+  return std::optional<MessageState>(std::move(m));
 }
 
 // Ends a message's life: acked, or dead.

@@ -61,6 +61,58 @@ struct ClaimedMessage {
 // "attempt" and "update". One line, no newline.
 std::string ClaimedMessageToJson(const ClaimedMessage& message);
 
+// The same line from a record already printed by ArticleToJson (one JSON object, as the
+// cluster's PostgreSQL keeps it): its keys, then "id", "attempt" and "update". Every queue
+// prints its deliveries through this, so they read alike whatever holds them. kDatabase
+// (a corrupt row) when `record_json` does not end as a JSON object does.
+Result<std::string> DeliveryJson(std::string_view record_json, std::string_view token, int attempt,
+                                 bool update);
+
+// A claim token, "<message>.<attempt>.<random>", taken apart. Every queue issues and reads
+// the same form, so consumers need not know which one they talk to.
+struct ClaimToken {
+  int64_t message_id = 0;
+  int attempt = 0;
+};
+
+// nullopt when `token` is not of that form (it was then never issued).
+std::optional<ClaimToken> ParseClaimToken(std::string_view token);
+
+// A new token for delivery `attempt` of message `message_id`; the random part (16 hex
+// digits from `random`) makes a token of an earlier or later delivery unguessable from it.
+std::string NewClaimToken(int64_t message_id, int attempt, std::mt19937_64& random);
+
+// What a queue knows of a message when a consumer settles a claim on it.
+struct MessageState {
+  std::string state;  // "ready", "claimed", "acked" or "dead"
+  int attempts = 0;   // deliveries so far
+  Time due;           // ready: claimable from; claimed: the lease's end
+  std::string claim_token;
+};
+
+enum class SettleHow { kAck, kNack };
+
+// What settling one token does to its message.
+enum class SettleAction {
+  kNothing,  // refused, or the call repeats the one that settled it
+  kAcked,
+  kDead,   // nacked at its last delivery
+  kReady,  // nacked: claimable again after the delay
+};
+
+struct SettleDecision {
+  SettleAction action = SettleAction::kNothing;
+  std::optional<Error> refusal;  // set when the token is refused (TokenResult::error)
+};
+
+// The one rule for acks and nacks, shared by every queue: `message` is the message the token
+// names (nullopt when there is none), `now` the queue's clock. Refuses with kUsage a token
+// never issued, with kExpiredClaim one whose lease ended, that was delivered again, or that
+// was settled the other way; accepts the same call repeated (kNothing). A nack of the
+// max_attempts-th delivery kills the message. Pure; thread-safe.
+SettleDecision DecideSettle(std::string_view token, const std::optional<MessageState>& message,
+                            SettleHow how, Time now, int max_attempts);
+
 // The fate of one token passed to Ack or Nack: no error when accepted (repeating the same
 // ack or nack is accepted too), kExpiredClaim when the claim's lease ended, the message was
 // delivered again, or the claim was already settled the other way; kUsage for a token this
@@ -117,23 +169,15 @@ class Queue {
   Result<void> Enqueue(int64_t article_id, bool update, Time now);
 
  private:
-  enum class Settle { kAck, kNack };
-  Result<std::vector<TokenResult>> SettleAll(const std::vector<std::string>& tokens, Settle how,
+  Result<std::vector<TokenResult>> SettleAll(const std::vector<std::string>& tokens, SettleHow how,
                                              Time now, std::chrono::milliseconds delay,
                                              int max_attempts);
-  Result<std::optional<Error>> SettleOne(const std::string& token, Settle how, Time now,
+  Result<std::optional<Error>> SettleOne(const std::string& token, SettleHow how, Time now,
                                          std::chrono::milliseconds delay, int max_attempts);
-  struct MessageRow {
-    std::string state;
-    int attempts = 0;
-    Time due;
-    std::string claim_token;
-  };
-  Result<std::optional<MessageRow>> ReadMessage(int64_t message_id);
+  Result<std::optional<MessageState>> ReadMessage(int64_t message_id);
   Result<void> Finish(int64_t message_id, std::string_view state, Time now);
   Result<void> MakeReady(int64_t message_id, Time due);
   Result<int> ClaimRound(const ClaimRequest& request, Time now, std::vector<ClaimedMessage>& out);
-  std::string NewToken(int64_t message_id, int attempt);
 
   Database* db_;
   std::mt19937_64 random_;
