@@ -130,7 +130,7 @@ TEST_CASE("queue claim, ack and stats work on the cluster's PostgreSQL", "[e2e][
   CHECK_THAT(nack.err, Catch::Contains("already settled"));
 }
 
-TEST_CASE("export prints the cluster's records; warc and --db need --local", "[e2e][cluster]") {
+TEST_CASE("export prints the cluster's records, warc and --db need --local", "[e2e][cluster]") {
   Cluster c;
   c.StoreAndShip(Record("https://example.com/1", "One") + Record("https://example.com/2", "Two"));
   RunResult jsonl = c.Gleaner({"export"});

@@ -71,7 +71,7 @@ std::string Tail(const std::string& text) {
   return text.substr(text.size() > 3000 ? text.size() - 3000 : 0);
 }
 
-TEST_CASE("three boxes share the sites through PostgreSQL; one dies, the database restarts",
+TEST_CASE("three boxes share the sites through PostgreSQL, one dies, the database restarts",
           "[e2e][cluster]") {
   PgServer pg;
   // The password reaches the boxes the way an administrator's would: libpq's environment.

@@ -244,7 +244,7 @@ TEST_CASE("SIGHUP with a broken site file keeps the daemon running on the old ru
   CHECK(daemon.WaitFor(20s) == std::optional<int>(0));
 }
 
-TEST_CASE("SIGHUP applies new fetch settings and log level; a new database waits for a restart",
+TEST_CASE("SIGHUP applies new fetch settings and log level, a new database waits for a restart",
           "[e2e][daemon]") {
   Setup s;
   const std::string fetch = std::string("fetch:\n  delay: 20ms\n  jitter: 10ms\n  retries: 0\n") +

@@ -113,7 +113,7 @@ std::string Summary(const std::vector<std::string>& lines) {
   return out.str();
 }
 
-TEST_CASE("news from many hosts stays fresh beside a big backlog; sites come and go on SIGHUP",
+TEST_CASE("news from many hosts stays fresh beside a big backlog, sites come and go on SIGHUP",
           "[e2e][fair]") {
   NewsWeb web;
   NewsSiteOptions big;

@@ -159,7 +159,7 @@ TEST_CASE("fetch extracts the page with the site's rules", "[e2e][fetch]") {
   CHECK(server.RequestsFor("/fr/marocdiplomatique/58214").at(0).Header("accept-language") == "fr");
 }
 
-TEST_CASE("fetch falls back to generic extraction; an empty page is no article", "[e2e][fetch]") {
+TEST_CASE("fetch falls back to generic extraction, an empty page is no article", "[e2e][fetch]") {
   HttpServer server;
   server.Route("/article", HttpReply::Html(ReadFile(kOnuPage)));
   server.Route("/empty", HttpReply::Html(""));

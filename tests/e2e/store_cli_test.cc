@@ -140,7 +140,7 @@ TEST_CASE("a bad record is reported as file:line, the good ones are stored", "[e
   CHECK(second["unchanged"] == 2);
 }
 
-TEST_CASE("storing again changes nothing; a changed body is delivered as an update",
+TEST_CASE("storing again changes nothing, a changed body is delivered as an update",
           "[e2e][store]") {
   Box box;
   REQUIRE(box.Run({"store", "-"}, JsonLines(0, 2)).exit_code == 0);
@@ -163,7 +163,7 @@ TEST_CASE("storing again changes nothing; a changed body is delivered as an upda
   CHECK(claimed[0]["body"] == "Corrected body.");
 }
 
-TEST_CASE("an expired claim's ack exits 9 naming the id; unknown ids exit 2", "[e2e][store]") {
+TEST_CASE("an expired claim's ack exits 9 naming the id, unknown ids exit 2", "[e2e][store]") {
   Box box;
   REQUIRE(box.Run({"store", "-"}, JsonLines(0, 1)).exit_code == 0);
   auto claimed = box.Claim({"--lease", "1s"});

@@ -278,7 +278,7 @@ TEST_CASE("warc export is deterministic, streams to stdout, and filters by site"
   CHECK(just_info[0]["type"] == "warcinfo");
 }
 
-TEST_CASE("a corrupt archived page is reported and skipped; the rest is exported", "[e2e][warc]") {
+TEST_CASE("a corrupt archived page is reported and skipped, the rest is exported", "[e2e][warc]") {
   Web web;
   std::string broken_url = web.server.Url("/news/plain");
   {

@@ -76,7 +76,7 @@ TEST_CASE("an archived page comes back byte for byte, with its head", "[archive]
   CHECK(*f.archive.Latest("https://news.example/a/2") == std::nullopt);
 }
 
-TEST_CASE("a page fetched again unchanged is not archived twice; a body is stored once",
+TEST_CASE("a page fetched again unchanged is not archived twice, a body is stored once",
           "[archive]") {
   Fixture f;
   std::string html = "<html><body>" + std::string(20000, 'x') + "</body></html>";

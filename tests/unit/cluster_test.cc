@@ -146,7 +146,7 @@ TEST_CASE("a wrong password is refused with the server named, never the password
   CHECK_THAT(conn.error().message, !Catch::Contains("wrong-guess-77"));
 }
 
-TEST_CASE("shipping: records go in once, in order; a retry and an older version change nothing",
+TEST_CASE("shipping: records go in once, in order, a retry and an older version change nothing",
           "[cluster]") {
   PgServer pg;
   PgConnection conn = Connect(pg);
@@ -235,7 +235,7 @@ TEST_CASE("shipping: PostgreSQL down fails the batch whole, and it goes in when 
   CHECK(shipped->new_records == 2);
 }
 
-TEST_CASE("leases: one box per site; taken over only once expired; released at once", "[cluster]") {
+TEST_CASE("leases: one box per site, taken over only once expired, released at once", "[cluster]") {
   PgServer pg;
   PgConnection a = Connect(pg);
   PgConnection b = Connect(pg);

@@ -198,7 +198,7 @@ TEST_CASE("the archive is on by default, keeps pages forever, and both can be se
 namespace gleaner {
 namespace {
 
-TEST_CASE("cluster: is off by default; its keys are checked and named at file:line",
+TEST_CASE("cluster: is off by default, its keys are checked and named at file:line",
           "[config][cluster]") {
   auto none = ParseConfig("database: g.db\n", "g.yaml", true);
   REQUIRE(none);

@@ -394,7 +394,7 @@ TEST_CASE("a backlog article a feed announces is fetched as fresh", "[crawler][f
   CHECK(f.fetcher.requests()[before + 1].url == "https://news.example/a/150");
 }
 
-TEST_CASE("a removed site stops at once, its rows parked; adding it back resumes them",
+TEST_CASE("a removed site stops at once, its rows parked, adding it back resumes them",
           "[crawler][reload]") {
   Fixture f;
   ServeArticles(f.fetcher);

@@ -52,7 +52,7 @@ TEST_CASE("curl fetcher: a 200 page with its headers and our request headers", "
   CHECK_FALSE(seen[0].Header("if-none-match").has_value());
 }
 
-TEST_CASE("curl fetcher: conditional requests; 304 is not modified, not an error",
+TEST_CASE("curl fetcher: conditional requests, 304 is not modified, not an error",
           "[fetch][curl]") {
   HttpServer server;
   server.Route("/doc", [](const HttpRequest& req) {

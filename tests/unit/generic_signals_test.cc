@@ -96,7 +96,7 @@ TEST_CASE("a row of links separated by no-break spaces is a ticker whatever its 
   CHECK_FALSE(BodyHas(a, "partner site"));
 }
 
-TEST_CASE("a breaking-news list is a ticker; a menu of single words is not", "[generic]") {
+TEST_CASE("a breaking-news list is a ticker, a menu of single words is not", "[generic]") {
   std::string breaking = "<ul class=\"breaking-news\">";
   for (int i = 1; i <= 5; ++i) {
     breaking += "<li><a href=\"/b/" + std::to_string(i) +
@@ -236,7 +236,7 @@ TEST_CASE("the title is the headline, not the <title> with the site name", "[gen
   }
 }
 
-TEST_CASE("language: declared, else Arabic script; date and author from the page", "[generic]") {
+TEST_CASE("language: declared, else Arabic script, date and author from the page", "[generic]") {
   Article ar =
       Extract(Page("<h1>شبكة الماء تصل إلى أربعين قرية</h1><div class=\"entry-meta\">"
                    "الإثنين 31 أكتوبر 2022</div><div class=\"entry-content\">" +
@@ -346,7 +346,7 @@ std::string Thread() {
          "</div></article><section id=\"replies\">" + replies + "</section></main>";
 }
 
-TEST_CASE("a page declared a discussion keeps its replies; an article drops its comments",
+TEST_CASE("a page declared a discussion keeps its replies, an article drops its comments",
           "[generic]") {
   Article thread =
       Extract(Page(Thread(),
@@ -409,7 +409,7 @@ TEST_CASE("a body wrapped in a <form> is read", "[generic]") {
   CHECK(BodyHas(a, "The ministry announced"));
 }
 
-TEST_CASE("content streamed in hidden chunks is read; a hidden dialog is not", "[generic]") {
+TEST_CASE("content streamed in hidden chunks is read, a hidden dialog is not", "[generic]") {
   Article streamed =
       Extract(Page("<div id=\"shell\"><p>Loading</p></div><div hidden id=\"S:0\"><main><article>" +
                    kProse + "</article></main></div>"));

@@ -75,7 +75,7 @@ TEST_CASE("<br> inside an inline wrapper splits paragraphs and keeps links apart
   for (const Paragraph& para : paragraphs) CHECK(para.block == p);
 }
 
-TEST_CASE("block elements end paragraphs; inline elements join", "[paragraphs]") {
+TEST_CASE("block elements end paragraphs, inline elements join", "[paragraphs]") {
   struct Row {
     const char* html;
     Strings paragraphs;

@@ -30,7 +30,7 @@ TEST_CASE("robots: User-agent values are matched by their product token", "[robo
   CHECK_FALSE(rules.IsAllowed("/a"));
 }
 
-TEST_CASE("robots: groups for the same agent are merged; consecutive agents share a group",
+TEST_CASE("robots: groups for the same agent are merged, consecutive agents share a group",
           "[robots]") {
   const char* text =
       "User-agent: gleaner\n"
@@ -103,7 +103,7 @@ TEST_CASE("robots: percent-encoding and non-ASCII paths compare alike", "[robots
   CHECK_FALSE(rules.IsAllowed("/~user/page"));
 }
 
-TEST_CASE("robots: empty Disallow allows all; rules before any User-agent are ignored",
+TEST_CASE("robots: empty Disallow allows all, rules before any User-agent are ignored",
           "[robots]") {
   CHECK(RobotsRules::Parse("User-agent: *\nDisallow:\n", "gleaner").IsAllowed("/x"));
   CHECK(RobotsRules::Parse("Disallow: /\nUser-agent: *\nAllow: /\n", "gleaner").IsAllowed("/x"));
@@ -220,7 +220,7 @@ TEST_CASE("robots: a long pattern of wildcards against a long path", "[robots]")
   CHECK_FALSE(RobotsPatternMatches("/*" + std::string(20000, 'a') + "$", path + "b"));
 }
 
-TEST_CASE("robots: a Disallow longer than the cap is truncated, an Allow ignored; both counted",
+TEST_CASE("robots: a Disallow longer than the cap is truncated, an Allow ignored, both counted",
           "[robots]") {
   const std::string long_tail(kMaxRobotsPatternBytes + 5000, 'b');
   std::string text =

@@ -77,7 +77,7 @@ TEST_CASE("a list mismatch names its first differing entry", "[sitetests]") {
         "warnings[1]: expected \"y\" got \"z\"");
 }
 
-TEST_CASE("a test compares only the fields it names; null stands for absent or no entries",
+TEST_CASE("a test compares only the fields it names, null stands for absent or no entries",
           "[sitetests]") {
   rules::SiteSet sites = BundledSites();
   SiteTest test;
@@ -153,7 +153,7 @@ TEST_CASE("check reads no test file past its caps", "[sitetests]") {
   }
 }
 
-TEST_CASE("a tests path that is not a directory is a problem; none at all is no test",
+TEST_CASE("a tests path that is not a directory is a problem, none at all is no test",
           "[sitetests]") {
   rules::SiteSet sites = BundledSites();
   testing::TempDir dir;
