@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,9 +42,15 @@ const std::vector<std::string> kBoxes = {"box-a", "box-b", "box-c"};
 // site -> box, from the unexpired leases.
 std::map<std::string, std::string> Leases(const PgServer& pg) {
   std::map<std::string, std::string> leases;
-  std::istringstream rows(
-      pg.Query("SELECT site || ' ' || box FROM gleaner_leases"
-               " WHERE expires_ms >= (extract(epoch from clock_timestamp()) * 1000)::bigint"));
+  std::string text;
+  try {
+    text = pg.Query(
+        "SELECT site || ' ' || box FROM gleaner_leases"
+        " WHERE expires_ms >= (extract(epoch from clock_timestamp()) * 1000)::bigint");
+  } catch (const std::runtime_error&) {
+    return leases;  // no box has created gleaner's tables yet
+  }
+  std::istringstream rows(text);
   std::string site, box;
   while (rows >> site >> box) leases[site] = box;
   return leases;
