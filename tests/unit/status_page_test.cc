@@ -4,8 +4,10 @@
 #include "daemon/web/status_page.h"
 
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -233,6 +235,47 @@ TEST_CASE("hostile text is cut on a character boundary and escaped", "[web]") {
   CHECK(EscapeHostile("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", 11) ==
         "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xE2\x80\xA6");
   CHECK(EscapeHostile("short", 11) == "short");
+}
+
+// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or bytes past U+10FFFF).
+bool IsValidUtf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80                 ? 1
+               : c >= 0xC2 && c <= 0xDF ? 2
+               : c >= 0xE0 && c <= 0xEF ? 3
+               : c >= 0xF0 && c <= 0xF4 ? 4
+                                        : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    uint32_t cp = n == 1 ? c : c & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    }
+    const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n;
+  }
+  return true;
+}
+
+TEST_CASE("random bytes come out as valid UTF-8 with no markup character and a bounded length",
+          "[web]") {
+  uint32_t state = 12345;  // a fixed seed: the same strings on every run
+  auto next = [&] { return state = state * 1664525u + 1013904223u; };
+  for (int round = 0; round < 5000; ++round) {
+    std::string bytes(next() % 700, '\0');
+    // Mostly ASCII markup characters and UTF-8 lead and continuation bytes.
+    const char alphabet[] = "<>&\"'a =\xC3\xA9\xE2\x80\xAE\xF0\x9F\x98\x80\xFF\xC0\xED\xA0\x01\x7F";
+    for (char& b : bytes) b = next() % 4 ? alphabet[next() % (sizeof alphabet - 1)] : char(next());
+    std::string shown = EscapeHostile(bytes, 100);
+    INFO("round " << round);
+    REQUIRE(IsValidUtf8(shown));
+    REQUIRE(shown.find_first_of("<>\"'") == std::string::npos);
+    std::string unescaped = DecodeEntities(shown);
+    REQUIRE(unescaped.size() <= 100);
+    REQUIRE(unescaped.find_first_of(std::string("\x01\x7F", 2)) == std::string::npos);
+  }
 }
 
 TEST_CASE("the page shows each site's state in words and the figures a user looks for", "[web]") {
