@@ -1,5 +1,8 @@
 #include "daemon/settings/config.h"
 
+#include <arpa/inet.h>
+
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -334,6 +337,54 @@ html::DomLimits DomLimitsFrom(const ExtractLimits& limits) {
   return dom;
 }
 
+std::string MetricsAddress::ToString() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return h + ":" + std::to_string(port);
+}
+
+bool MetricsAddress::Loopback() const {
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+Result<std::optional<MetricsAddress>> ParseMetricsAddress(std::string_view text) {
+  auto bad = [&](const std::string& why) -> Result<std::optional<MetricsAddress>> {
+    return tl::unexpected(Error{ErrorCode::kConfig, why});
+  };
+  if (text.empty() || text == "off") return std::nullopt;
+  MetricsAddress address{"127.0.0.1", 0};
+  std::string_view port_text = text;
+  if (text.front() == '[') {
+    size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return bad("write an IPv6 address as [ADDRESS]:PORT, e.g. [::1]:9464");
+    address.host = std::string(text.substr(1, close - 1));
+    port_text = text.substr(close + 2);
+  } else if (size_t colon = text.rfind(':'); colon != std::string_view::npos) {
+    address.host = std::string(text.substr(0, colon));
+    port_text = text.substr(colon + 1);
+    if (address.host.find(':') != std::string::npos)
+      return bad("write an IPv6 address as [ADDRESS]:PORT, e.g. [::1]:9464");
+  }
+  if (address.host == "localhost") address.host = "127.0.0.1";
+  in_addr v4{};
+  in6_addr v6{};
+  bool v6_host = text.front() == '[';
+  if (v6_host ? inet_pton(AF_INET6, address.host.c_str(), &v6) != 1
+              : inet_pton(AF_INET, address.host.c_str(), &v4) != 1) {
+    return bad("'" + address.host + "' is not an IP address (e.g. 127.0.0.1:9464, [::1]:9464)");
+  }
+  int port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 || port > 65535) {
+    return bad("the port must be a number from 1 to 65535, e.g. 127.0.0.1:9464");
+  }
+  address.port = port;
+  return address;
+}
+
 Result<Config> ParseConfig(std::string_view yaml_text, const std::string& file_name,
                            bool in_source_tree) {
   Config config = Defaults(in_source_tree);
@@ -344,7 +395,7 @@ Result<Config> ParseConfig(std::string_view yaml_text, const std::string& file_n
   if (root.IsNull()) return config;  // an empty (all comments) file means all defaults
   if (auto ok = yaml::CheckMap(file_name, root, "config file",
                                {"sites", "database", "log_level", "archive", "archive_days",
-                                "limits", "fetch", "crawl", "cluster"});
+                                "limits", "fetch", "crawl", "cluster", "metrics"});
       !ok) {
     return tl::unexpected(ok.error());
   }
@@ -370,6 +421,16 @@ Result<Config> ParseConfig(std::string_view yaml_text, const std::string& file_n
       auto days = yaml::GetInt(file_name, value, key, kArchiveDays.min, kArchiveDays.max);
       if (!days) return tl::unexpected(days.error());
       config.archive_days = static_cast<int>(*days);
+    } else if (key == "metrics") {
+      std::string text;
+      if (!value.IsNull()) {
+        auto s = yaml::GetString(file_name, value, key);
+        if (!s) return tl::unexpected(s.error());
+        text = *s;
+      }
+      auto address = ParseMetricsAddress(text);
+      if (!address) return yaml::ErrorAt(file_name, value, "'metrics': " + address.error().message);
+      config.metrics = *address;
     } else if (value.IsNull()) {
       continue;  // a section whose keys are all commented out keeps its defaults
     } else if (key == "limits") {

@@ -77,6 +77,21 @@ struct ClusterSettings {
   std::chrono::milliseconds lease{30000};  // `lease`: how long a dead box holds its sites
 };
 
+// Where the daemon serves Prometheus metrics (/metrics) and its status page (/): an IP
+// literal and a port (`metrics:`; absent: not served).
+struct MetricsAddress {
+  std::string host;  // "127.0.0.1", "::1", ... (an IP literal; "localhost" is 127.0.0.1)
+  int port = 0;      // 1..65535
+  // "127.0.0.1:9464", "[::1]:9464".
+  std::string ToString() const;
+  // Whether `host` is a loopback address (127.0.0.0/8, ::1): only this box can connect.
+  bool Loopback() const;
+};
+
+// Parses a `metrics:` value: "HOST:PORT", "[IPV6]:PORT" or a bare port (on 127.0.0.1).
+// "" and "off" mean off (nullopt). kConfig-free: returns a message for the caller to place.
+Result<std::optional<MetricsAddress>> ParseMetricsAddress(std::string_view text);
+
 struct Config {
   std::optional<std::string> file;  // the config file read, if any
   std::string sites_dir;            // `sites`
@@ -90,6 +105,7 @@ struct Config {
   FetchSettings fetch;   // `fetch:`
   CrawlSettings crawl;   // `crawl:`
   std::optional<ClusterSettings> cluster;  // `cluster:`
+  std::optional<MetricsAddress> metrics;   // `metrics:`
 };
 
 // The DOM caps of one page's extraction, from the `limits:` settings.

@@ -2,6 +2,7 @@
 #include "daemon/settings/config.h"
 
 #include <catch2/catch.hpp>
+#include <tuple>
 
 #include "extractors/core/units.h"
 
@@ -217,6 +218,53 @@ TEST_CASE("cluster: is off by default, its keys are checked and named at file:li
       {"cluster:\n  postgresql: host=db\n  box: \"box a; rm\"\n", "g.yaml:3:8: 'box' must be"},
       {"cluster:\n  postgresql: host=db\n  box: b\n  lease: 1s\n", "g.yaml:4:10:"},
       {"cluster:\n  postgresql: host=db\n  box: b\n  leases: 30s\n", "g.yaml:4:3:"},
+  };
+  for (const auto& [text, message] : bad) {
+    auto refused = ParseConfig(text, "g.yaml", true);
+    INFO(text);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::kConfig);
+    CHECK_THAT(refused.error().message, Catch::StartsWith(message));
+  }
+}
+
+TEST_CASE("metrics: is off by default, loopback when only a port is given, checked at file:line",
+          "[config][web]") {
+  auto none = ParseConfig("database: g.db\n", "g.yaml", true);
+  REQUIRE(none);
+  CHECK_FALSE(none->metrics.has_value());
+  const std::tuple<const char*, const char*, int, bool> good[] = {
+      {"metrics: 127.0.0.1:9464\n", "127.0.0.1", 9464, true},
+      {"metrics: 9464\n", "127.0.0.1", 9464, true},
+      {"metrics: localhost:9100\n", "127.0.0.1", 9100, true},
+      {"metrics: \"[::1]:9464\"\n", "::1", 9464, true},
+      {"metrics: 0.0.0.0:9464\n", "0.0.0.0", 9464, false},
+      {"metrics: 127.0.0.53:80\n", "127.0.0.53", 80, true},
+  };
+  for (const auto& [text, host, port, loopback] : good) {
+    INFO(text);
+    auto c = ParseConfig(text, "g.yaml", true);
+    REQUIRE(c);
+    REQUIRE(c->metrics);
+    CHECK(c->metrics->host == host);
+    CHECK(c->metrics->port == port);
+    CHECK(c->metrics->Loopback() == loopback);
+  }
+  auto v6 = ParseConfig("metrics: \"[::1]:9464\"\n", "g.yaml", true);
+  REQUIRE(v6);
+  CHECK(v6->metrics->ToString() == "[::1]:9464");
+  for (const char* off : {"metrics:\n", "metrics: off\n", "metrics: \"\"\n"}) {
+    auto c = ParseConfig(off, "g.yaml", true);
+    REQUIRE(c);
+    CHECK_FALSE(c->metrics.has_value());
+  }
+  const std::pair<const char*, const char*> bad[] = {
+      {"metrics: 127.0.0.1:99999\n", "g.yaml:1:10: 'metrics': the port must be"},
+      {"metrics: \"127.0.0.1:\"\n", "g.yaml:1:10: 'metrics': the port must be"},
+      {"metrics: example.org:9464\n", "g.yaml:1:10: 'metrics': 'example.org' is not an IP"},
+      {"metrics: ::1:9464\n", "g.yaml:1:10: 'metrics': write an IPv6 address as [ADDRESS]:PORT"},
+      {"metrics: [127.0.0.1, 9464]\n", "g.yaml:1:10:"},
+      {"metrics: 0\n", "g.yaml:1:10: 'metrics': the port must be"},
   };
   for (const auto& [text, message] : bad) {
     auto refused = ParseConfig(text, "g.yaml", true);
