@@ -370,7 +370,7 @@ Result<void> Crawler::RecordCrashOf(const FrontierEntry& entry) {
   Time now = clock_();
   SiteHealth& health = HealthOf(entry.site);
   ++(article ? health.extract_errors : health.poll_errors);
-  NoteError(health, now);
+  NoteError(health, entry, "the last run died while processing this page", now);
   fetch::FetchResult failed;
   failed.error = kCrashError;
   if (again) {
@@ -430,6 +430,7 @@ std::vector<std::string> Crawler::DiscoverLinks(const FrontierEntry& entry,
     if (!doc) {
       spdlog::warn("site {}: listing {}: {}", site.id, entry.url, doc.error().message);
       ++health.poll_errors;
+      NoteError(health, entry, doc.error().message, clock_());
       return {};
     }
     links = feeds::ListingLinks(*doc, base);
@@ -441,6 +442,7 @@ std::vector<std::string> Crawler::DiscoverLinks(const FrontierEntry& entry,
       if (!out) {
         spdlog::warn("site {}: {}: corrupt or oversized gzip", site.id, entry.url);
         ++health.poll_errors;
+        NoteError(health, entry, "corrupt or oversized gzip", clock_());
         return {};
       }
       inflated = std::move(*out);
@@ -450,6 +452,7 @@ std::vector<std::string> Crawler::DiscoverLinks(const FrontierEntry& entry,
     if (!feed) {
       spdlog::warn("site {}: {}: {}", site.id, entry.url, feed.error().message);
       ++health.poll_errors;
+      NoteError(health, entry, feed.error().message, clock_());
       return {};
     }
     for (const std::string& w : feed->warnings)
@@ -569,15 +572,30 @@ bool Crawler::Promote(const std::string& url) {
   return true;
 }
 
+void Crawler::NoteError(SiteHealth& health, const FrontierEntry& entry, std::string_view message,
+                        Time now) {
+  health.recent_errors.Add(now);
+  health.last_failure = now;
+  if (recent_errors_.size() >= kMaxRecentErrors) recent_errors_.pop_front();
+  std::string text(message.substr(0, kMaxErrorMessageBytes));
+  recent_errors_.push_back(RecentError{now, entry.site.value_or(""), entry.url, std::move(text)});
+}
+
+void Crawler::NoteTransfer(SiteHealth& health, const fetch::FetchResult& result) {
+  health.bytes += static_cast<int64_t>(result.body.size() + result.head.size());
+  if (result.attempts > 0) health.latency.Add(result.transfer);
+}
+
 void Crawler::OnSourceFetched(const FrontierEntry& entry, fetch::FetchResult&& result) {
   SiteHealth& health = HealthOf(entry.site);
   const rules::SiteRules* site = entry.site ? sites_.Find(*entry.site) : nullptr;
   Time now = clock_();
   ++health.polls;
+  NoteTransfer(health, result);
   if (!result.ok() || !site) {
     ++health.poll_errors;
     ++health.errors_by_kind[std::string(fetch::ErrorKindName(result.error_kind))];
-    NoteError(health, now);
+    NoteError(health, entry, result.error, now);
     spdlog::warn("site {}: poll {} failed: {}", entry.site.value_or("-"), entry.url, result.error);
     RecordFailure(entry, result, false);
     return;
@@ -620,6 +638,7 @@ void Crawler::OnSourceFetched(const FrontierEntry& entry, fetch::FetchResult&& r
 void Crawler::NoteBreakage(const std::string& site, const Article& article, Time now) {
   SiteHealth& health = health_[site];
   ++health.rule_breakage;
+  health.last_breakage = now;
   // Keyed by the rule that broke, its figures (page lengths) written '#': one broken rule
   // counts under one key however many pages it broke on.
   std::string key = FallbackKey(article.provenance);
@@ -638,10 +657,11 @@ void Crawler::NoteBreakage(const std::string& site, const Article& article, Time
 void Crawler::OnArticleFetched(const FrontierEntry& entry, fetch::FetchResult&& result) {
   SiteHealth& health = HealthOf(entry.site);
   Time now = clock_();
+  NoteTransfer(health, result);
   if (!result.ok() || result.not_modified()) {
     ++health.fetch_errors;
     ++health.errors_by_kind[std::string(fetch::ErrorKindName(result.error_kind))];
-    NoteError(health, now);
+    NoteError(health, entry, result.error, now);
     spdlog::warn("site {}: fetch {} failed: {}", entry.site.value_or("-"), entry.url, result.error);
     RecordFailure(entry, result, Permanent(result));
     return;
@@ -659,7 +679,7 @@ void Crawler::OnArticleFetched(const FrontierEntry& entry, fetch::FetchResult&& 
   ArchiveResponse(entry, result);
   if (!article) {
     ++health.extract_errors;
-    NoteError(health, now);
+    NoteError(health, entry, "nothing extracted: " + article.error().message, now);
     spdlog::warn("site {}: {}: nothing extracted: {}", entry.site.value_or("-"), entry.url,
                  article.error().message);
     fetch::FetchResult failed = std::move(result);
@@ -669,6 +689,8 @@ void Crawler::OnArticleFetched(const FrontierEntry& entry, fetch::FetchResult&& 
   }
   if (article->provenance.fallback.reason != FallbackReason::kNone && article->site) {
     NoteBreakage(*article->site, *article, now);
+  } else if (article->site) {
+    health_[*article->site].last_rules_ok = now;
   }
   std::string site_id = article->site.value_or(entry.site.value_or(""));
   if (auto ok = batch_.PutArticle(std::move(*article)); !ok) {

@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -118,6 +119,8 @@ class Crawler {
   bool HandOverInFlight() const;
 
   const std::map<std::string, SiteHealth>& health() const { return health_; }
+  // The newest errors, oldest first, at most kMaxRecentErrors.
+  const std::deque<RecentError>& recent_errors() const { return recent_errors_; }
   const rules::SiteSet& sites() const { return sites_; }
   // Errors (all sites) within the last hour, for the systemd status line.
   int64_t ErrorsLastHour();
@@ -166,7 +169,11 @@ class Crawler {
   std::vector<std::string> DiscoverLinks(const store::FrontierEntry& entry,
                                          const fetch::FetchResult& result,
                                          const rules::SiteRules& site, SiteHealth& health);
-  void NoteError(SiteHealth& health, Time now) { health.recent_errors.Add(now); }
+  // Counts an error against the site and keeps it among the recent errors.
+  void NoteError(SiteHealth& health, const store::FrontierEntry& entry, std::string_view message,
+                 Time now);
+  // Counts a fetch's bytes and, when its request was sent, its transfer time.
+  static void NoteTransfer(SiteHealth& health, const fetch::FetchResult& result);
   Result<void> RecordCrashOf(const store::FrontierEntry& entry);
   void NoteBreakage(const std::string& site, const Article& article, Time now);
   SourceState& Source(const store::FrontierEntry& entry);
@@ -202,6 +209,7 @@ class Crawler {
   // Per-batch bookkeeping to attribute new articles to sites once the batch is written.
   std::vector<std::string> batch_article_sites_;
   std::map<std::string, SiteHealth> health_;
+  std::deque<RecentError> recent_errors_;
 };
 
 }  // namespace gleaner::schedule

@@ -28,4 +28,16 @@ int64_t ErrorWindow::CountSince(Time now) const {
   return n;
 }
 
+void LatencyHistogram::Add(std::chrono::milliseconds took) {
+  double seconds = static_cast<double>(took.count()) / 1000.0;
+  for (size_t i = 0; i < kLatencyBounds.size(); ++i) {
+    if (seconds <= kLatencyBounds[i]) {
+      ++buckets[i];
+      break;
+    }
+  }
+  ++count;
+  sum_ms += took.count();
+}
+
 }  // namespace gleaner::schedule

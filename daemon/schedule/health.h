@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -33,6 +34,22 @@ class ErrorWindow {
   int64_t latest_ = 0;                       // the newest minute counted
 };
 
+// The upper bounds, in seconds, of the fetch latency histogram's buckets: from a fast
+// loopback answer to the fetcher's longest transfer timeout.
+inline constexpr std::array<double, 11> kLatencyBounds = {0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                                          2.5,   5,    10,  30,   60};
+
+// Time spent in the transfers of one fetch (every hop and retry; politeness waits left out),
+// counted as a Prometheus histogram counts it.
+struct LatencyHistogram {
+  // buckets[i]: fetches that took more than kLatencyBounds[i - 1] (0 for i = 0) and at most
+  // kLatencyBounds[i]; slower ones are counted in `count` only (the +Inf bucket).
+  std::array<int64_t, kLatencyBounds.size()> buckets{};
+  int64_t count = 0;
+  int64_t sum_ms = 0;
+  void Add(std::chrono::milliseconds took);
+};
+
 // Per-site health since the daemon started (`gleaner status` shows it).
 struct SiteHealth {
   int64_t polls = 0;             // source fetches completed (304 included)
@@ -54,9 +71,27 @@ struct SiteHealth {
   std::optional<Time> last_success;    // the last fetch of one of its pages that succeeded
   std::optional<Time> last_discovery;  // the last poll that found a new article URL
   std::optional<Time> last_breakage_logged;
+  std::optional<Time> last_breakage;  // the last record its rules broke on
+  std::optional<Time> last_rules_ok;  // the last record its rules extracted alone
+  std::optional<Time> last_failure;   // the last poll or fetch of its pages that failed
+  int64_t bytes = 0;                  // received: bodies (decoded) and headers
+  LatencyHistogram latency;           // of its requests that were sent
   ErrorWindow recent_errors;
 };
 inline constexpr size_t kMaxBrokenRules = 16;
+
+// An error the crawler logged: a failed poll or fetch, a page nothing was extracted from.
+// `site`, `url` and `message` come from the web (hostile text, escaped wherever shown).
+struct RecentError {
+  Time at{};
+  std::string site;
+  std::string url;
+  std::string message;
+};
+// The errors the crawler keeps (the newest), for the status page.
+inline constexpr size_t kMaxRecentErrors = 50;
+// The most of an error message kept: an HTTP reply's text can be long.
+inline constexpr size_t kMaxErrorMessageBytes = 512;
 inline constexpr char kOtherBrokenRules[] = "(other rules)";
 
 }  // namespace gleaner::schedule
