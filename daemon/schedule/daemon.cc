@@ -4,12 +4,14 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
 #include "daemon/log.h"
 #include "daemon/schedule/signals.h"
 #include "daemon/schedule/status_file.h"
+#include "daemon/schedule/web_snapshot.h"
 #include "daemon/settings/site_files.h"
 
 namespace gleaner::schedule {
@@ -114,6 +116,7 @@ Result<void> Daemon::Run() {
   watchdog_ = sd_watchdog_enabled(0, &watchdog_usec) > 0;
   spdlog::info("gleaner running: {} sites, database {}", crawler_.sites().sites().size(),
                config_.database);
+  StartWeb();
   Publish(true);
   sd_notify(0, "READY=1");
   while (!StopRequested()) {
@@ -226,6 +229,11 @@ void Daemon::Reload() {
     spdlog::warn("reload: 'cluster' changed; it takes effect at the next start");
     next.cluster = config_.cluster;
   }
+  if (next.metrics.has_value() != config_.metrics.has_value() ||
+      (next.metrics && next.metrics->ToString() != config_.metrics->ToString())) {
+    spdlog::warn("reload: 'metrics' changed; it takes effect at the next start");
+    next.metrics = config_.metrics;
+  }
   if (auto ok = SetupLogging(next.log_level); !ok) spdlog::error("reload: {}", ok.error().message);
   fetcher_->Reconfigure(next.fetch);
   all_sites_ = std::move(loaded->sites);
@@ -255,10 +263,30 @@ void Daemon::Stop() {
   spdlog::info("stopped");
 }
 
-// Refreshes the status file and systemd's STATUS line; feeds the watchdog when healthy.
+void Daemon::StartWeb() {
+  if (!config_.metrics) return;
+  auto started = web::WebServer::Start(*config_.metrics, config_.database);
+  if (!started) {
+    spdlog::error("{}; running without metrics and the status page", started.error().message);
+    return;
+  }
+  web_ = std::move(*started);
+  spdlog::info("metrics at http://{}/metrics, status page at http://{}/",
+               config_.metrics->ToString(), config_.metrics->ToString());
+  if (!config_.metrics->Loopback()) {
+    spdlog::warn(
+        "metrics: {} is not a loopback address: anyone who can reach it sees the "
+        "status page and metrics",
+        config_.metrics->host);
+  }
+}
+
+// Refreshes the status file, the web server's figures and systemd's STATUS line; feeds the
+// watchdog when healthy.
 void Daemon::Publish(bool healthy) {
   Time now = store::Now();
   last_publish_ = now;
+  if (web_) web_->Publish(SnapshotOf(crawler_, *fetcher_, started_, now));
   auto written = WriteStatusFile(
       StatusFilePath(config_.database),
       StatusJson(getpid(), started_, now, crawler_.health(), fetcher_->PausedHosts(),

@@ -17,6 +17,7 @@
 #include "daemon/settings/config.h"
 #include "daemon/store/archive.h"
 #include "daemon/store/store.h"
+#include "daemon/web/server.h"
 #include "extractors/core/result.h"
 #include "extractors/rules/site_rules.h"
 
@@ -54,6 +55,9 @@ class Daemon {
   void Reload();
   void Stop();
   void Publish(bool healthy);
+  // With `metrics:`, starts the web server; a port that cannot be had is logged, and the
+  // daemon runs without it.
+  void StartWeb();
   // In a cluster: crawls only the sites this box holds now, when they changed.
   void FollowLeases();
 
@@ -71,6 +75,7 @@ class Daemon {
   std::optional<WorkMarker> marker_;       // before crawler_, which borrows it
   std::optional<store::Archive> archive_;  // before crawler_, which borrows it
   Crawler crawler_;
+  std::unique_ptr<web::WebServer> web_;  // with `metrics:` only
   Time started_;
   Time last_publish_{};
   Time last_good_write_;

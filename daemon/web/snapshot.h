@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -23,16 +24,10 @@ namespace gleaner::web {
 
 using store::Time;
 
-// An error the crawler logged (a failed poll or fetch, a page nothing was extracted from).
-// `site`, `url` and `message` come from the web: hostile text, escaped wherever shown.
-struct RecentError {
-  Time at{};
-  std::string site;
-  std::string url;
-  std::string message;
-};
-// The most errors a snapshot keeps (the newest).
-inline constexpr size_t kMaxRecentErrors = 50;
+// An error the crawler logged (schedule/health.h): `site`, `url` and `message` come from
+// the web, hostile text, escaped wherever shown.
+using schedule::kMaxRecentErrors;
+using schedule::RecentError;
 
 // A site at a glance, worst first in this order of precedence: paused, failing, rules
 // broken, ok.
@@ -40,9 +35,19 @@ enum class SiteState { kOk, kRulesBroken, kFailing, kPaused };
 // "ok", "rules_broken", "failing", "paused": the label value in metrics and the page.
 const char* SiteStateName(SiteState state);
 
+// How long after its last error a site whose last attempt failed still counts as failing:
+// a site polled hourly keeps that state between polls.
+inline constexpr std::chrono::hours kFailingFor{1};
+
+// The state of a site with `health` as of `now`: paused when one of its hosts is
+// (`host_paused`); failing when its last poll or fetch failed and within kFailingFor;
+// rules broken when the last record its rules gave needed generic extraction (until one
+// comes out of the rules alone); else ok.
+SiteState StateOf(const schedule::SiteHealth& health, bool host_paused, Time now);
+
 struct SiteView {
   std::string id;
-  std::string name;  // the site file's display name (may be empty)
+  std::string name;                // the site file's display name (may be empty)
   std::vector<std::string> hosts;  // the hosts of its sources, lowercase
   schedule::SiteHealth health;
   SiteState state = SiteState::kOk;
@@ -76,7 +81,7 @@ struct DbFigures {
   // [chart_end - (kChartHours - i) h, chart_end - (kChartHours - i - 1) h).
   Time chart_end{};
   HourCounts total{};
-  std::map<std::string, HourCounts> per_site;  // sites with at least one new article
+  std::map<std::string, HourCounts> per_site;   // sites with at least one new article
   std::map<std::string, LastArticle> last_new;  // sites with at least one article
 };
 
