@@ -29,6 +29,8 @@ packages=(
   nlohmann-json3-dev libsystemd-dev
   libzstd-dev libssl-dev  # the page archive: zstd bodies, SHA-256 (libcrypto)
   libpq-dev  # a cluster's PostgreSQL (cluster: in gleaner.yaml)
+  libmicrohttpd-dev  # the metrics and status page server (metrics: in gleaner.yaml)
+  scdoc  # the man pages (docs/man)
   systemd  # systemd-analyze: the tests verify the unit file
 )
 if [ "$mode" = test ]; then
@@ -37,6 +39,10 @@ if [ "$mode" = test ]; then
     clang libclang-rt-14-dev    # the fuzz build: clang 14, libFuzzer, its sanitizer runtimes
     clang-format                # tests/check_format.sh
     postgresql-15               # the cluster tests start a real PostgreSQL 15 server
+    prometheus                  # promtool checks the /metrics output
+    chromium                    # the status page, rendered headless (--dump-dom, --screenshot)
+    w3m                         # the status page, read in a text browser
+    groff-base                  # docs/man/check_man.sh renders the man pages
   )
   # The WARC export's tests read gleaner's output with an independent reader, Node's warcio
   # (tests/warc). Debian's packages only where no node or npm is installed already.
