@@ -5,11 +5,15 @@
 // in threads of this process too, so the CPU figure is measured per thread (the crawler's
 // thread only). Prints pages/s, CPU ms per page, and RSS (peak and at checkpoints, to show
 // whether memory grows with the number of pages).
+// With --metrics, the web server runs beside the crawl as `metrics:` runs it: the loop
+// publishes its snapshot every 5 s, and a client scrapes /metrics and loads / every second
+// (Prometheus scrapes every 15 s or more), so the two runs show what metrics cost the crawl.
 //
-//   build/bench/bench_crawl [ARTICLES [FIXTURE_PAGE]]     (default 10000 articles)
+//   build/bench/bench_crawl [--metrics] [ARTICLES [FIXTURE_PAGE]]     (default 10000 articles)
 #include <sys/resource.h>
 #include <time.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -18,10 +22,14 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "daemon/fetch/curl_fetcher.h"
 #include "daemon/schedule/crawler.h"
+#include "daemon/schedule/web_snapshot.h"
 #include "daemon/store/store.h"
+#include "daemon/web/server.h"
+#include "tests/support/http_client.h"
 #include "tests/support/http_server.h"
 
 namespace {
@@ -59,13 +67,19 @@ std::string Slurp(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool metrics = argc > 1 && std::string(argv[1]) == "--metrics";
+  if (metrics) {
+    --argc;
+    ++argv;
+  }
   int articles = argc > 1 ? std::atoi(argv[1]) : 10000;
   std::string page =
       Slurp(argc > 2 ? argv[2]
                      : "tests/fixtures/pages/maghress-fr-2022-10-31-onu-technologie/source.html");
   if (page.empty() || articles <= 0) {
-    std::fprintf(stderr,
-                 "usage: bench_crawl [ARTICLES [FIXTURE_PAGE]] (run from the source tree)\n");
+    std::fprintf(
+        stderr,
+        "usage: bench_crawl [--metrics] [ARTICLES [FIXTURE_PAGE]] (run from the source tree)\n");
     return 2;
   }
   HttpServer server(HttpServer::Options{/*record=*/false});
@@ -119,6 +133,32 @@ int main(int argc, char** argv) {
                                      gleaner::store::Now);
   (void)crawler.Seed();
 
+  std::unique_ptr<gleaner::web::WebServer> web;
+  std::atomic<bool> scraping{metrics};
+  std::atomic<int> scrapes{0};
+  std::thread scraper;
+  const auto started = gleaner::store::Now();
+  auto last_publish = std::chrono::steady_clock::now();
+  if (metrics) {
+    auto started_web =
+        gleaner::web::WebServer::Start(gleaner::MetricsAddress{"127.0.0.1", 0}, dir + "/g.db");
+    if (!started_web) {
+      std::fprintf(stderr, "bench_crawl: %s\n", started_web.error().message.c_str());
+      return 1;
+    }
+    web = std::move(*started_web);
+    web->Publish(gleaner::schedule::SnapshotOf(crawler, **fetcher, started, started));
+    scraper = std::thread([&] {
+      while (scraping) {
+        if (gleaner::testing::HttpGet(web->port(), "/metrics") &&
+            gleaner::testing::HttpGet(web->port(), "/")) {
+          ++scrapes;
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+    });
+  }
+
   long rss_start = CurrentRssKb();
   auto start = std::chrono::steady_clock::now();
   double cpu_start = ThreadCpuSeconds();
@@ -127,6 +167,11 @@ int main(int argc, char** argv) {
     if (auto ok = crawler.Step(std::chrono::milliseconds(50)); !ok) {
       std::fprintf(stderr, "bench_crawl: %s\n", ok.error().message.c_str());
       return 1;
+    }
+    if (web && std::chrono::steady_clock::now() - last_publish >= std::chrono::seconds(5)) {
+      last_publish = std::chrono::steady_clock::now();
+      web->Publish(
+          gleaner::schedule::SnapshotOf(crawler, **fetcher, started, gleaner::store::Now()));
     }
     const auto& h = crawler.health().at("bench");
     stored = h.new_articles;
@@ -143,12 +188,20 @@ int main(int argc, char** argv) {
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double cpu = ThreadCpuSeconds() - cpu_start;
+  if (metrics) {
+    scraping = false;
+    scraper.join();
+    web.reset();
+  }
   std::printf(
       "crawl (fetch + extract + store + queue), %d articles of %zu bytes, politeness off:\n",
       articles, page.size());
   std::printf(
       "  %.0f pages/s, %.2f ms CPU per page (crawler thread), RSS %ld KB at start, peak %ld KB\n",
       articles / seconds, cpu * 1000 / articles, rss_start, PeakRssKb());
+  if (metrics)
+    std::printf("  metrics on: snapshot every 5 s, %d scrapes of /metrics and / meanwhile\n",
+                scrapes.load());
   std::filesystem::remove_all(dir);
   return 0;
 }
