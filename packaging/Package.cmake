@@ -47,13 +47,14 @@ with its configuration and site rules in /etc/gleaner and its database in
 /var/lib/gleaner. Members of the gleaner group can read and claim records.")
 
 # dpkg-shlibdeps reads the binary's libraries and writes their packages into Depends:.
-# By hand only what the maintainer scripts run that Debian 12 does not always have:
-# systemd-sysusers, the same alternatives as debhelper's dh_installsysusers.
-# deb-systemd-helper and deb-systemd-invoke come with init-system-helpers, which is
-# Essential: yes in Debian 12, so it is not named (lintian: an error to depend on an
-# essential package without a version).
+# By hand what the unit and the maintainer scripts run that a minimal Debian 12 may lack:
+# systemd-sysusers (postinst), with the alternatives debhelper's dh_installsysusers names;
+# /bin/kill, which the unit's ExecReload= runs (`systemctl reload gleaner`), from procps,
+# which minbase roots and container images leave out. deb-systemd-helper and
+# deb-systemd-invoke come with init-system-helpers, Essential: yes in Debian 12, so it is
+# not named (lintian: an error to depend on an essential package without a version).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd | systemd-standalone-sysusers | systemd-sysusers")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd | systemd-standalone-sysusers | systemd-sysusers, procps")
 
 # Every file under /etc is a conffile: dpkg keeps a local edit across upgrades and
 # reinstalls, and removes the files only on purge. The list is the install rules' own.

@@ -7,9 +7,10 @@
 # 2. a minimal Debian 12 root (debootstrap --variant=minbase) in a temporary directory beside
 #    the .deb, into which apt installs the package and its dependencies, without recommends;
 # 3. in that root: `gleaner version` and `gleaner check` on the installed /etc/gleaner,
-#    the gleaner user, the unit enabled, the unit naming /usr/bin/gleaner, the config a
-#    conffile; a local edit of the config surviving a reinstall of the same package;
-#    remove keeping the config and the state in /var/lib/gleaner, purge deleting both.
+#    the gleaner user, the unit enabled, naming /usr/bin/gleaner and passing
+#    `systemd-analyze verify`, the config a conffile; a local edit of the config surviving
+#    a reinstall of the same package; remove keeping the config and the state in
+#    /var/lib/gleaner, purge deleting both.
 #
 # Needs root (debootstrap, chroot, mount), lintian and debootstrap, and Debian's mirror as
 # configured in /etc/apt (the root's packages come from there; MIRROR=URL overrides it).
@@ -166,6 +167,12 @@ grep -q '^Documentation=man:gleaner(1) file:///usr/share/doc/gleaner/README.md$'
   "$root/lib/systemd/system/gleaner.service" || fail "the unit's Documentation= is not the installed README"
 [ -f "$root/usr/share/doc/gleaner/README.md" ] || fail "README.md is not in /usr/share/doc/gleaner"
 ok "the unit runs /usr/bin/gleaner and points at /usr/share/doc/gleaner/README.md"
+# systemd's own reading of the installed unit, against the root's files (the binary at
+# ExecStart= included). --man=no: minbase has no man(1) to look the man: link up with.
+verify=$(in_root systemd-analyze verify --man=no /lib/systemd/system/gleaner.service 2>&1) ||
+  { echo "$verify" >&2; fail "systemd-analyze verify rejects the installed unit"; }
+[ -z "$verify" ] || { echo "$verify" >&2; fail "systemd-analyze verify has something to say about the installed unit"; }
+ok "systemd-analyze verify: nothing to say about the installed unit"
 conffiles=$(in_root dpkg-query --showformat='${Conffiles}\n' -W gleaner)
 grep -q '^ /etc/gleaner/gleaner.yaml ' <<<"$conffiles" || fail "/etc/gleaner/gleaner.yaml is not a conffile"
 ok "conffiles: $(grep -c . <<<"$conffiles") files, /etc/gleaner/gleaner.yaml among them"
