@@ -173,6 +173,7 @@ verify=$(in_root systemd-analyze verify --man=no /lib/systemd/system/gleaner.ser
   { echo "$verify" >&2; fail "systemd-analyze verify rejects the installed unit"; }
 [ -z "$verify" ] || { echo "$verify" >&2; fail "systemd-analyze verify has something to say about the installed unit"; }
 ok "systemd-analyze verify: nothing to say about the installed unit"
+# shellcheck disable=SC2016 # ${Conffiles} is dpkg-query's field, not a shell variable
 conffiles=$(in_root dpkg-query --showformat='${Conffiles}\n' -W gleaner)
 grep -q '^ /etc/gleaner/gleaner.yaml ' <<<"$conffiles" || fail "/etc/gleaner/gleaner.yaml is not a conffile"
 ok "conffiles: $(grep -c . <<<"$conffiles") files, /etc/gleaner/gleaner.yaml among them"
