@@ -4,7 +4,8 @@
 #   bash packaging/build_deb.sh BUILD_DIR
 #
 # builds what the package installs (the gleaner binary, and the man pages when the build
-# defines them), runs `cpack -G DEB` there and prints the path of the .deb on its last line.
+# defines them), runs `cpack -G DEB` there and prints the path of the .deb on stdout, alone
+# (the build's and cpack's messages go to stderr), so `deb=$(bash packaging/build_deb.sh build)`.
 # The build directory should be a Release one (bootstrap.sh's build/). Needs cmake, cpack,
 # dpkg-dev (dpkg-shlibdeps) and gzip. JOBS sets the build's parallelism (default: nproc).
 set -euo pipefail
@@ -28,16 +29,16 @@ esac
 # Reconfigures first if the tree changed (a new site file is a new conffile), then
 # writes packaging/targets, the list of targets the package needs.
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-cmake --build "$build" --target gleaner -j "$jobs"
+cmake --build "$build" --target gleaner -j "$jobs" >&2
 [ -f "$build/packaging/targets" ] || fail "$build/packaging/targets is missing: was the build configured with packaging/Package.cmake included?"
 mapfile -t targets <"$build/packaging/targets"
 for target in "${targets[@]}"; do
-  [ "$target" = gleaner ] || cmake --build "$build" --target "$target" -j "$jobs"
+  [ "$target" = gleaner ] || cmake --build "$build" --target "$target" -j "$jobs" >&2
 done
 
 # A .deb left by an earlier run must not be mistaken for this one's.
 rm -f "$build"/gleaner_*.deb
-(cd "$build" && cpack -G DEB) || fail "cpack -G DEB failed in $build"
+(cd "$build" && cpack -G DEB) >&2 || fail "cpack -G DEB failed in $build"
 
 debs=("$build"/gleaner_*.deb)
 [ -f "${debs[0]}" ] || fail "cpack reported success but wrote no gleaner_*.deb in $build"
