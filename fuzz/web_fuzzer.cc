@@ -41,8 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (escaped.find_first_of("<>\"'") != std::string::npos) Fail("markup survived", escaped);
   if (!IsValidUtf8(escaped)) Fail("page text is not UTF-8", escaped);
   std::string label = web::EscapeLabelValue(parts[4]);
-  if (!IsValidUtf8(label) || label.find('\n') != std::string::npos)
-    Fail("bad label value", label);
+  if (!IsValidUtf8(label) || label.find('\n') != std::string::npos) Fail("bad label value", label);
   for (size_t i = 0; i < label.size(); ++i) {
     if (label[i] != '"') continue;
     size_t slashes = 0;

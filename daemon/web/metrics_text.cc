@@ -2,27 +2,10 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "extractors/core/utf8.h"
+
 namespace gleaner::web {
 namespace {
-
-// The length of the valid UTF-8 sequence at text[i], or 0 when there is none.
-size_t Utf8Length(std::string_view text, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char c = byte(i);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > text.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  if (n == 2 && c < 0xC2) return 0;                          // overlong
-  if (n == 3 && c == 0xE0 && byte(i + 1) < 0xA0) return 0;   // overlong
-  if (n == 3 && c == 0xED && byte(i + 1) >= 0xA0) return 0;  // surrogate
-  if (n == 4 &&
-      (c > 0xF4 || (c == 0xF0 && byte(i + 1) < 0x90) || (c == 0xF4 && byte(i + 1) >= 0x90))) {
-    return 0;
-  }
-  return n;
-}
 
 double Seconds(Time t) { return static_cast<double>(store::ToMillis(t)) / 1000.0; }
 
@@ -80,14 +63,12 @@ std::string EscapeLabelValue(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
-    size_t n = Utf8Length(text, i);
+    DecodedCodePoint d = DecodeUtf8(text, i);
+    size_t n = d.length;
     char c = text[i];
-    if (n == 0) {
-      out += '?';
-      ++i;
-      continue;
-    }
-    if (n == 1) {
+    if (!d.valid) {
+      out += '?';  // one per ill-formed subpart, as browsers count them
+    } else if (n == 1) {
       if (c == '\\') {
         out += "\\\\";
       } else if (c == '"') {

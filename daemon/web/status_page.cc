@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "extractors/core/utf8.h"
+
 namespace gleaner::web {
 namespace {
 
@@ -16,8 +18,7 @@ using std::chrono::duration_cast;
 using std::chrono::hours;
 using std::chrono::milliseconds;
 
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-constexpr std::string_view kEllipsis = "\xE2\x80\xA6";     // U+2026
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // U+2026
 
 // The total chart's geometry, in SVG user units: one bar per hour, a band above the bars
 // for the scale and one below for the day labels. The SVG scales to the page's width.
@@ -83,35 +84,6 @@ dl.figs dt{font-size:.85em;color:var(--mute)}dl.figs dd{margin:0;font-size:1.2em
 
 // ---- Hostile text ----------------------------------------------------------------------
 
-// The length of the valid UTF-8 sequence at the start of `s` and its code point, or 0 when
-// the bytes there are not one (overlong forms and surrogates included).
-size_t DecodeUtf8(std::string_view s, char32_t* code_point) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char lead = byte(0);
-  size_t length;
-  char32_t cp, min;
-  if (lead < 0x80) {
-    *code_point = lead;
-    return 1;
-  } else if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2, cp = lead & 0x1F, min = 0x80;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3, cp = lead & 0x0F, min = 0x800;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4, cp = lead & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (s.size() < length) return 0;
-  for (size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  *code_point = cp;
-  return length;
-}
-
 // Characters that must not reach the page as they are: controls (which HTML forbids or
 // which hide text) and the bidirectional overrides and isolates (which could make a hostile
 // title display as something else).
@@ -127,15 +99,15 @@ std::string SanitizeUtf8(std::string_view text, size_t max_bytes) {
   std::string out;
   out.reserve(std::min(text.size(), max_bytes) + 8);
   while (!text.empty() && out.size() <= max_bytes) {
-    char32_t cp = 0;
-    size_t length = DecodeUtf8(text, &cp);
-    if (length == 0) {
-      out += kReplacement;
-      length = 1;
+    DecodedCodePoint d = DecodeUtf8(text, 0);
+    char32_t cp = d.code_point;
+    size_t length = d.length;
+    if (!d.valid) {
+      out += kReplacementUtf8;
     } else if (cp == '\t' || cp == '\n' || cp == '\r') {
       out += ' ';
     } else if (IsUnsafeCodePoint(cp)) {
-      out += kReplacement;
+      out += kReplacementUtf8;
     } else {
       out.append(text.substr(0, length));
     }

@@ -107,7 +107,7 @@ TEST_CASE("label values are escaped as the format wants and made valid UTF-8", "
   CHECK(web::EscapeLabelValue("\xc3\xa9t\xc3\xa9 \xd8\xb9") == "\xc3\xa9t\xc3\xa9 \xd8\xb9");
   CHECK(web::EscapeLabelValue("\xc3(\xff\x01\x7f") == "?(???");
   CHECK(web::EscapeLabelValue("\xed\xa0\x80") == "???");  // a UTF-16 surrogate
-  CHECK(web::EscapeLabelValue("\xe2\x82") == "??");       // cut short
+  CHECK(web::EscapeLabelValue("\xe2\x82") == "?");        // cut short: one ill-formed subpart
 }
 
 }  // namespace
