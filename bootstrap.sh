@@ -8,8 +8,13 @@
 #                            build-test/, installs the WARC tests' reader (npm ci in
 #                            tests/warc) and runs every test with ctest; then
 #                            builds the Release binary into build/ and checks its hardening
-#                            (tests/check_hardening.sh); then builds the fuzz targets with
-#                            clang into build-fuzz/ and runs each for 30 s (fuzz/run.sh)
+#                            (tests/check_hardening.sh), makes the Debian package from it and
+#                            checks it (packaging/check_deb.sh); then builds the fuzz targets
+#                            with clang into build-fuzz/ and runs each for 30 s (fuzz/run.sh)
+#   bash bootstrap.sh deb    installs what is missing, builds the Release gleaner into build/,
+#                            makes the Debian package (packaging/build_deb.sh) and checks it:
+#                            lintian, then an install into a minimal Debian 12 root
+#                            (packaging/check_deb.sh; needs root)
 #
 # Needs root (or sudo) only when a Debian package is missing. Safe to run again.
 set -euo pipefail
@@ -17,8 +22,8 @@ cd "$(dirname "$0")"
 
 mode=${1:-}
 case "$mode" in
-  run|test) ;;
-  *) echo "usage: bash bootstrap.sh run|test" >&2; exit 2 ;;
+  run|test|deb) ;;
+  *) echo "usage: bash bootstrap.sh run|test|deb" >&2; exit 2 ;;
 esac
 
 # Everything the build, the tests and the daemon need, by Debian 12 package name.
@@ -43,11 +48,18 @@ if [ "$mode" = test ]; then
     chromium                    # the status page, rendered headless (--dump-dom, --screenshot)
     w3m                         # the status page, read in a text browser
     groff-base                  # docs/man/check_man.sh renders the man pages
+    dpkg-dev lintian debootstrap  # the Debian package: made, lintian'd, installed in a root
   )
   # The WARC export's tests read gleaner's output with an independent reader, Node's warcio
   # (tests/warc). Debian's packages only where no node or npm is installed already.
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+if [ "$mode" = deb ]; then
+  packages+=(
+    dpkg-dev     # dpkg-shlibdeps: the package's Depends: (packaging/build_deb.sh)
+    lintian debootstrap  # packaging/check_deb.sh
+  )
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -77,9 +89,20 @@ if [ "$mode" = test ]; then
   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGLEANER_WERROR=ON
   cmake --build build -j "$jobs" --target gleaner
   bash tests/check_hardening.sh build/gleaner
+  # The Debian package from that binary: lintian, then installed into a minimal Debian 12
+  # root, where `gleaner version` and `gleaner check` must run (packaging/check_deb.sh).
+  deb=$(JOBS=$jobs bash packaging/build_deb.sh build)
+  bash packaging/check_deb.sh "$deb"
   # Every fuzz target briefly on a copy of its seeds; a crash, hang or memory blow-up fails
   # the run and names its reproducer. fuzz/README.md has the command for a long run.
   exec bash fuzz/run.sh 30
+fi
+if [ "$mode" = deb ]; then
+  # The package is made from build/'s Release gleaner (packaging/README.md), then installed
+  # into a throwaway Debian 12 root and checked there.
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+  deb=$(JOBS=$jobs bash packaging/build_deb.sh build)
+  exec bash packaging/check_deb.sh "$deb"
 fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$jobs"

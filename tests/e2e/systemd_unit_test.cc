@@ -32,6 +32,8 @@ std::string UnitForThisBuild(const testing::TempDir& dir) {
   std::string bindir = std::filesystem::path(GLEANER_BINARY).parent_path().string();
   for (size_t at; (at = unit.find("@GLEANER_BINDIR@")) != std::string::npos;)
     unit.replace(at, 16, bindir);
+  for (size_t at; (at = unit.find("@GLEANER_DOCDIR@")) != std::string::npos;)
+    unit.replace(at, 16, "/usr/share/doc/gleaner");
   return dir.Write("gleaner.service", unit);
 }
 
@@ -39,7 +41,9 @@ TEST_CASE("systemd-analyze verify finds nothing to say about the unit", "[e2e][s
   REQUIRE(Shell("command -v systemd-analyze").status == 0);
   testing::TempDir dir;
   std::string unit = UnitForThisBuild(dir);
-  Output verify = Shell("systemd-analyze verify " + unit);
+  // --man=no: Documentation= names man:gleaner(1), which is installed with the package,
+  // not on the machine that runs the tests.
+  Output verify = Shell("systemd-analyze verify --man=no " + unit);
   INFO(verify.text);
   CHECK(verify.status == 0);
   CHECK(verify.text.empty());
