@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <regex>
@@ -51,7 +52,7 @@ std::string SiteFileFor(const std::string& id, const testing::HttpServer& server
 // Where the screenshots are kept for a person to look at (CI keeps build/ as an artifact).
 std::string ArtifactPath(const std::string& name) {
   std::string dir = std::string(GLEANER_SOURCE_DIR) + "/build/artifacts";
-  std::system(("mkdir -p '" + dir + "'").c_str());
+  std::filesystem::create_directories(dir);
   return dir + "/" + name;
 }
 
