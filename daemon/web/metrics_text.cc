@@ -17,30 +17,26 @@ class Writer {
   }
   // `labels` is already rendered: `site="x",kind="y"` (empty for none).
   void Sample(std::string_view name, std::string_view labels, double value) {
-    out_ += name;
-    if (!labels.empty()) {
-      out_ += '{';
-      out_ += labels;
-      out_ += '}';
-    }
-    out_ += ' ';
-    out_ += fmt::format("{}", value);
-    out_ += '\n';
+    Line(name, labels, fmt::format("{}", value));
   }
   void Sample(std::string_view name, std::string_view labels, int64_t value) {
-    out_ += name;
-    if (!labels.empty()) {
-      out_ += '{';
-      out_ += labels;
-      out_ += '}';
-    }
-    out_ += ' ';
-    out_ += std::to_string(value);
-    out_ += '\n';
+    Line(name, labels, std::to_string(value));
   }
   std::string Take() { return std::move(out_); }
 
  private:
+  void Line(std::string_view name, std::string_view labels, const std::string& value) {
+    out_ += name;
+    if (!labels.empty()) {
+      out_ += '{';
+      out_ += labels;
+      out_ += '}';
+    }
+    out_ += ' ';
+    out_ += value;
+    out_ += '\n';
+  }
+
   std::string out_;
 };
 

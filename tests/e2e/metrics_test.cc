@@ -56,6 +56,26 @@ std::string ArtifactPath(const std::string& name) {
   return dir + "/" + name;
 }
 
+// A news host the daemon polls through its listing page only, every `every`.
+testing::NewsSiteOptions ListingOnly(const std::string& id, int initial_articles,
+                                     std::chrono::milliseconds every) {
+  testing::NewsSiteOptions o;
+  o.id = id;
+  o.initial_articles = initial_articles;
+  o.listing_every = every;
+  o.feed_every = 0ms;
+  return o;
+}
+
+// Waits up to `timeout` for the database at `db` to hold `count` articles; returns how many
+// it holds then.
+size_t WaitForArticles(const std::string& db, size_t count, std::chrono::seconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  while (testing::StoredArticles(db).size() < count && Clock::now() < deadline)
+    std::this_thread::sleep_for(200ms);
+  return testing::StoredArticles(db).size();
+}
+
 constexpr char kHostileTitle[] =
     "<script>alert(1)</script> & \"quoted\" <img src=x onerror=alert(2)>";
 
@@ -63,14 +83,8 @@ TEST_CASE("metrics and the status page of a daemon crawling 40 sites", "[e2e][we
   constexpr int kNewsHosts = 38;
   constexpr int kPerHost = 3;
   testing::NewsWeb web;
-  for (int k = 0; k < kNewsHosts; ++k) {
-    testing::NewsSiteOptions o;
-    o.id = "news-" + std::to_string(k);
-    o.initial_articles = kPerHost;
-    o.listing_every = 2s;
-    o.feed_every = 0ms;
-    web.AddHost(o);
-  }
+  for (int k = 0; k < kNewsHosts; ++k)
+    web.AddHost(ListingOnly("news-" + std::to_string(k), kPerHost, 2s));
   testing::TempDir dir;
   const std::string sites = dir.path() + "/sites";
   const std::string db = dir.path() + "/var/gleaner.db";
@@ -108,12 +122,7 @@ TEST_CASE("metrics and the status page of a daemon crawling 40 sites", "[e2e][we
 
   // Every article stored, then one more snapshot (every 5 s) so the figures include them.
   const int expected = kNewsHosts * kPerHost + 1;
-  auto deadline = Clock::now() + 90s;
-  while (testing::StoredArticles(db).size() < static_cast<size_t>(expected) &&
-         Clock::now() < deadline) {
-    std::this_thread::sleep_for(500ms);
-  }
-  REQUIRE(testing::StoredArticles(db).size() == static_cast<size_t>(expected));
+  REQUIRE(WaitForArticles(db, expected, 90s) == static_cast<size_t>(expected));
   REQUIRE(failing.CountFor("/") >= 1);
   std::this_thread::sleep_for(6s);
   REQUIRE(daemon.Running());
@@ -206,12 +215,7 @@ TEST_CASE("metrics and the status page of a daemon crawling 40 sites", "[e2e][we
 TEST_CASE("a metrics port already taken: the daemon says so and crawls without metrics",
           "[e2e][web]") {
   testing::NewsWeb web;
-  testing::NewsSiteOptions o;
-  o.id = "news";
-  o.initial_articles = 3;
-  o.listing_every = 2s;
-  o.feed_every = 0ms;
-  web.AddHost(o);
+  web.AddHost(ListingOnly("news", 3, 2s));
   testing::TempDir dir;
   const std::string sites = dir.path() + "/sites";
   const std::string db = dir.path() + "/var/gleaner.db";
@@ -223,10 +227,7 @@ TEST_CASE("a metrics port already taken: the daemon says so and crawls without m
                                 "\nfetch:\n  delay: 100ms\n" + testing::kAllowLoopback);
   testing::Daemon daemon(
       {"run", "--config", dir.path() + "/gleaner.yaml", "--sites", sites, "--db", db}, dir.path());
-  auto deadline = Clock::now() + 60s;
-  while (testing::StoredArticles(db).size() < 3 && Clock::now() < deadline)
-    std::this_thread::sleep_for(200ms);
-  CHECK(testing::StoredArticles(db).size() == 3);
+  CHECK(WaitForArticles(db, 3, 60s) == 3);
   REQUIRE(daemon.Running());
   const std::string log = daemon.Stderr();
   INFO(log);
@@ -244,13 +245,9 @@ TEST_CASE("clients that stall or send garbage hold neither the crawl nor other c
   testing::NewsWeb web;
   constexpr int kHosts = 10;
   for (int k = 0; k < kHosts; ++k) {
-    testing::NewsSiteOptions o;
-    o.id = "news-" + std::to_string(k);
-    o.initial_articles = 1;
+    testing::NewsSiteOptions o = ListingOnly("news-" + std::to_string(k), 1, 1s);
     o.publish_every = 1s;
     o.first_publish = std::chrono::milliseconds(100 * k);
-    o.listing_every = 1s;
-    o.feed_every = 0ms;
     web.AddHost(o);
   }
   testing::TempDir dir;

@@ -199,6 +199,18 @@ TEST_CASE("the archive is on by default, keeps pages forever, and both can be se
 namespace gleaner {
 namespace {
 
+// Each config text is refused with kConfig and a message that starts as given.
+template <size_t N>
+void ExpectRefused(const std::pair<const char*, const char*> (&cases)[N]) {
+  for (const auto& [text, message] : cases) {
+    auto refused = ParseConfig(text, "g.yaml", true);
+    INFO(text);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::kConfig);
+    CHECK_THAT(refused.error().message, Catch::StartsWith(message));
+  }
+}
+
 TEST_CASE("cluster: is off by default, its keys are checked and named at file:line",
           "[config][cluster]") {
   auto none = ParseConfig("database: g.db\n", "g.yaml", true);
@@ -219,13 +231,7 @@ TEST_CASE("cluster: is off by default, its keys are checked and named at file:li
       {"cluster:\n  postgresql: host=db\n  box: b\n  lease: 1s\n", "g.yaml:4:10:"},
       {"cluster:\n  postgresql: host=db\n  box: b\n  leases: 30s\n", "g.yaml:4:3:"},
   };
-  for (const auto& [text, message] : bad) {
-    auto refused = ParseConfig(text, "g.yaml", true);
-    INFO(text);
-    REQUIRE_FALSE(refused);
-    CHECK(refused.error().code == ErrorCode::kConfig);
-    CHECK_THAT(refused.error().message, Catch::StartsWith(message));
-  }
+  ExpectRefused(bad);
 }
 
 TEST_CASE("metrics: is off by default, loopback when only a port is given, checked at file:line",
@@ -266,13 +272,7 @@ TEST_CASE("metrics: is off by default, loopback when only a port is given, check
       {"metrics: [127.0.0.1, 9464]\n", "g.yaml:1:10:"},
       {"metrics: 0\n", "g.yaml:1:10: 'metrics': the port must be"},
   };
-  for (const auto& [text, message] : bad) {
-    auto refused = ParseConfig(text, "g.yaml", true);
-    INFO(text);
-    REQUIRE_FALSE(refused);
-    CHECK(refused.error().code == ErrorCode::kConfig);
-    CHECK_THAT(refused.error().message, Catch::StartsWith(message));
-  }
+  ExpectRefused(bad);
 }
 
 }  // namespace
