@@ -89,7 +89,8 @@ struct MetricsAddress {
 };
 
 // Parses a `metrics:` value: "HOST:PORT", "[IPV6]:PORT" or a bare port (on 127.0.0.1).
-// "" and "off" mean off (nullopt). kConfig-free: returns a message for the caller to place.
+// "" and "off" mean off (nullopt). A bad value is kConfig with a message that names no
+// file: ParseConfig adds the file:line:col of the value.
 Result<std::optional<MetricsAddress>> ParseMetricsAddress(std::string_view text);
 
 struct Config {
