@@ -192,13 +192,9 @@ TEST_CASE("metrics and the status page of a daemon crawling 40 sites", "[e2e][we
   // A text browser (w3m) reads it too: the states in words, the hostile title as text.
   {
     std::string file = dir.Write("page.html", page->body);
-    FILE* pipe = popen(("w3m -dump -T text/html -cols 200 '" + file + "'").c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string text;
-    char buffer[4096];
-    size_t n;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) text.append(buffer, n);
-    CHECK(pclose(pipe) == 0);
+    testing::ShellResult w3m = testing::RunShell("w3m -dump -T text/html -cols 200 '" + file + "'");
+    CHECK(w3m.exit_code == 0);
+    const std::string& text = w3m.out;
     INFO(text);
     CHECK(text.find("rules broken") != std::string::npos);
     CHECK(text.find("failing") != std::string::npos);

@@ -10,20 +10,9 @@
 namespace gleaner {
 namespace {
 
-struct Output {
-  int status;
-  std::string text;
-};
-
-Output Shell(const std::string& command) {
-  Output out{-1, ""};
-  std::FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.text.append(buffer, n);
-  out.status = pclose(pipe);
-  return out;
+// `command` through the shell, its stderr with its stdout.
+testing::ShellResult Shell(const std::string& command) {
+  return testing::RunShell(command + " 2>&1");
 }
 
 std::string UnitForThisBuild(const testing::TempDir& dir) {
@@ -38,24 +27,25 @@ std::string UnitForThisBuild(const testing::TempDir& dir) {
 }
 
 TEST_CASE("systemd-analyze verify finds nothing to say about the unit", "[e2e][systemd]") {
-  REQUIRE(Shell("command -v systemd-analyze").status == 0);
+  REQUIRE(Shell("command -v systemd-analyze").exit_code == 0);
   testing::TempDir dir;
   std::string unit = UnitForThisBuild(dir);
   // --man=no: Documentation= names man:gleaner(1), which is installed with the package,
   // not on the machine that runs the tests.
-  Output verify = Shell("systemd-analyze verify --man=no " + unit);
-  INFO(verify.text);
-  CHECK(verify.status == 0);
-  CHECK(verify.text.empty());
+  testing::ShellResult verify = Shell("systemd-analyze verify --man=no " + unit);
+  INFO(verify.out);
+  CHECK(verify.exit_code == 0);
+  CHECK(verify.out.empty());
 }
 
 TEST_CASE("the unit's offline security exposure is 1.5 or lower", "[e2e][systemd]") {
   testing::TempDir dir;
   std::string unit = UnitForThisBuild(dir);
-  Output security = Shell("systemd-analyze security --offline=yes --no-pager " + unit);
-  INFO(security.text);
+  testing::ShellResult security =
+      Shell("systemd-analyze security --offline=yes --no-pager " + unit);
+  INFO(security.out);
   std::smatch m;
-  REQUIRE(std::regex_search(security.text, m,
+  REQUIRE(std::regex_search(security.out, m,
                             std::regex("Overall exposure level for gleaner.service: ([0-9.]+)")));
   CHECK(std::stod(m[1].str()) <= 1.5);
 }

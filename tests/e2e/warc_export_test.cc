@@ -72,17 +72,11 @@ std::vector<json> ReadWarc(const std::string& file) {
          "/node_modules: run `npm ci --prefix tests/warc` (bootstrap.sh test does)");
   }
   std::string command = "node '" + kReaderDir + "/read_warc.mjs' '" + file + "'";
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buffer[1 << 16];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  int status = ::pclose(pipe);
-  INFO(out);
-  REQUIRE(status == 0);
+  testing::ShellResult read = testing::RunShell(command);
+  INFO(read.out);
+  REQUIRE(read.exit_code == 0);
   std::vector<json> records;
-  for (const std::string& line : testing::Lines(out)) records.push_back(json::parse(line));
+  for (const std::string& line : testing::Lines(read.out)) records.push_back(json::parse(line));
   return records;
 }
 

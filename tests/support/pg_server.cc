@@ -5,13 +5,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "tests/support/run_binary.h"
 
 namespace gleaner::testing {
 namespace fs = std::filesystem;
@@ -89,13 +89,9 @@ PgServer::~PgServer() {
 
 std::string PgServer::Run(const std::string& command) const {
   std::string full = geteuid() == 0 ? "runuser -u nobody -- sh -c " + Quote(command) : command;
-  std::string output;
-  FILE* pipe = popen((full + " 2>&1").c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot run: " + command);
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
-  if (pclose(pipe) != 0) {
+  ShellResult run = RunShell(full + " 2>&1");
+  const std::string& output = run.out;
+  if (run.exit_code != 0) {
     std::ifstream log(dir_ + "/server.log");
     std::stringstream text;
     text << log.rdbuf();

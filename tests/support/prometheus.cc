@@ -1,8 +1,5 @@
 #include "tests/support/prometheus.h"
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
@@ -13,15 +10,8 @@ namespace gleaner::testing {
 std::pair<int, std::string> PromtoolCheckMetrics(const std::string& text) {
   TempDir dir;
   std::string file = dir.Write("metrics.txt", text);
-  std::string command = "promtool check metrics < '" + file + "' 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {-1, "cannot run promtool"};
-  std::string out;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  ShellResult run = RunShell("promtool check metrics < '" + file + "' 2>&1");
+  return {run.exit_code, run.out};
 }
 
 std::map<std::string, double> PrometheusSamples(const std::string& text) {

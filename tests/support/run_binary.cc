@@ -134,6 +134,18 @@ std::string BackgroundProcess::Stderr() const { return ReadFile(io_.path() + "/s
 Daemon::Daemon(const std::vector<std::string>& args, const std::string& cwd)
     : BackgroundProcess(GLEANER_BINARY, args, cwd) {}
 
+ShellResult RunShell(const std::string& command) {
+  ShellResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
+  int status = pclose(pipe);
+  if (status != -1 && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  return result;
+}
+
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);

@@ -20,6 +20,14 @@ struct RunResult {
 RunResult RunGleaner(const std::vector<std::string>& args, const std::string& input = "",
                      const std::string& cwd = "");
 
+struct ShellResult {
+  int exit_code = -1;  // the command's exit status; -1 when it could not run or was killed
+  std::string out;     // its standard output (append " 2>&1" to the command for stderr too)
+};
+
+// Runs `command` with /bin/sh (popen) and waits for it, capturing its standard output.
+ShellResult RunShell(const std::string& command);
+
 // Lines of `text`, without their newlines; a final empty line is dropped.
 std::vector<std::string> Lines(const std::string& text);
 
